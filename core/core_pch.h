@@ -3,7 +3,6 @@
 #include <ATen/ATen.h>
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 #include <functional>
 #include <memory>
 #include <string>
