@@ -1,12 +1,377 @@
-// jointquant — the command-line front end. Parses arguments, builds core requests, prints JSON.
+// jointquant — the command-line front end over jq::core, for GPU servers and scripted experiments.
+// Argument parsing and wiring only; every computation lives in the core. Errors become one line on stderr
+// and a non-zero exit status.
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
+
+#include "CommandLine.h"
+#include "ProgressPrinter.h"
+#include "common/AtomicFile.h"
+#include "common/Error.h"
+#include "common/Log.h"
+#include "data/EvaluationText.h"
+#include "eval/PerplexityEvaluator.h"
+#include "model/LlamaModel.h"
+#include "pipeline/QuantizationPipeline.h"
+#include "pipeline/RunConfig.h"
+#include "tokenizer/Tokenizer.h"
+
+namespace jq::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+at::Device parseDevice(const std::string& name) {
+  if (name == "cpu") return at::kCPU;
+  if (name.rfind("cuda", 0) == 0) {
+    if (!at::hasCUDA())
+      throw Error(ErrorKind::Unsupported, "--device " + name + ": this build or machine has no CUDA device");
+    return at::Device(name);
+  }
+  throw Error(ErrorKind::InvalidInput, "unknown device '" + name + "' (cpu, cuda, cuda:N)");
+}
+
+AttentionImpl parseAttention(const std::string& name) {
+  if (name == "eager") return AttentionImpl::Eager;
+  if (name == "sdpa") {
+    if (!sdpaAvailable()) throw Error(ErrorKind::Unsupported, "--attention sdpa needs LibTorch 2 or newer");
+    return AttentionImpl::Sdpa;
+  }
+  throw Error(ErrorKind::InvalidInput, "unknown attention implementation '" + name + "' (eager, sdpa)");
+}
+
+WeightPlacement parsePlacement(const std::string& name) {
+  if (name == "device") return WeightPlacement::Device;
+  if (name == "host" || name == "layer-by-layer") return WeightPlacement::Host;
+  throw Error(ErrorKind::InvalidInput, "unknown placement '" + name + "' (device, host)");
+}
+
+void emitJson(const nlohmann::json& j, const CommandLine& cl) {
+  const std::string text = j.dump(2) + "\n";
+  std::cout << text;
+  if (cl.has("json")) writeFileAtomically(cl.get("json"), text);
+}
+
+std::string tokenizerPathFor(const std::string& modelOrFile) {
+  std::ifstream probe(modelOrFile + "/tokenizer.json");
+  return probe ? modelOrFile + "/tokenizer.json" : modelOrFile;
+}
+
+const std::vector<OptionSpec> kModelOptions = {
+    {"model", "DIR", "checkpoint folder (config.json, *.safetensors, tokenizer.json)", ""},
+    {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
+    {"dtype", "TYPE", "float32, bfloat16 or float16 (default: the checkpoint's)", ""},
+    {"placement", "WHERE", "device (all weights on the device) or host (layer by layer)", "device"},
+    {"attention", "IMPL", "eager or sdpa (sdpa needs LibTorch 2)", "eager"},
+};
+
+ModelOptions modelOptionsFrom(const CommandLine& cl) {
+  ModelOptions o;
+  if (!cl.get("dtype").empty()) o.dtype = modelDtypeFromName(cl.get("dtype"));
+  o.device = parseDevice(cl.get("device"));
+  o.placement = parsePlacement(cl.get("placement"));
+  o.attention = parseAttention(cl.get("attention"));
+  return o;
+}
+
+std::vector<OptionSpec> concat(std::vector<OptionSpec> a, const std::vector<OptionSpec>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+int cmdEval(const std::vector<std::string>& args) {
+  CommandLine cl("eval", "Perplexity of a model on a data set (the whole text, non-overlapping windows).",
+                 concat(kModelOptions, {
+                     {"dataset", "FILE", "evaluation text", ""},
+                     {"format", "FMT", "text, wikitext2, ptb or c4 (default: guessed from the file name)", ""},
+                     {"seqlen", "N", "tokens per window", "2048"},
+                     {"batch", "N", "windows per forward pass", "1"},
+                     {"json", "OUT", "also write the JSON result to OUT", ""},
+                     {"quiet", "", "no progress on stderr", ""},
+                 }));
+  cl.parse(args);
+  if (cl.helpRequested()) return std::cout << cl.usage(), 0;
+  ProgressPrinter progress(!cl.flag("quiet"));
+  JobContext job;
+  job.progress = progress.callback();
+
+  const std::string modelDir = cl.require("model"), dataset = cl.require("dataset");
+  const DatasetFormat format =
+      cl.get("format").empty() ? guessDatasetFormat(dataset) : datasetFormatFromName(cl.get("format"));
+  auto t = Clock::now();
+  EvaluationText text = loadEvaluationText(dataset, format);
+  Tokenizer tokenizer = Tokenizer::fromFile(tokenizerPathFor(modelDir));
+  std::vector<int64_t> tokens = tokenizer.encode(text.text, true, job);
+  const double tokenizeSeconds = since(t);
+  t = Clock::now();
+  LlamaModel model = LlamaModel::load(modelDir, modelOptionsFrom(cl), job);
+  const double loadSeconds = since(t);
+
+  PerplexityOptions po;
+  po.seqlen = cl.getInt("seqlen");
+  po.batchSize = cl.getInt("batch");
+  po.maxWindows = text.maxWindows;
+  PerplexityResult r = PerplexityEvaluator(po).evaluate(model, tokens, job);
+  nlohmann::json j = {{"perplexity", r.perplexity},   {"tokens", r.tokens},
+                      {"windows", r.windows},         {"seqlen", r.seqlen},
+                      {"seconds", r.seconds},         {"tokens_per_second", r.tokensPerSecond},
+                      {"nll_sum", r.nllSum},          {"predicted", r.predicted},
+                      {"model", modelDir},            {"dataset", dataset},
+                      {"format", datasetFormatName(format)},
+                      {"device", cl.get("device")},   {"dtype", std::string(c10::toString(model.dtype()))},
+                      {"placement", cl.get("placement")},
+                      {"load_seconds", loadSeconds},  {"tokenize_seconds", tokenizeSeconds}};
+  emitJson(j, cl);
+  return 0;
+}
+
+int cmdTokenize(const std::vector<std::string>& args) {
+  CommandLine cl("tokenize", "Token ids of a text file, exactly as Hugging Face tokenizers would produce them.",
+                 {{"tokenizer", "PATH", "tokenizer.json or a model folder holding one", ""},
+                  {"input", "FILE", "text to encode (the whole file as one string)", ""},
+                  {"no-special", "", "do not add special tokens (BOS)", ""},
+                  {"json", "OUT", "also write the JSON result to OUT", ""}});
+  cl.parse(args);
+  if (cl.helpRequested()) return std::cout << cl.usage(), 0;
+  Tokenizer tokenizer = Tokenizer::fromFile(tokenizerPathFor(cl.require("tokenizer")));
+  EvaluationText text = loadEvaluationText(cl.require("input"), DatasetFormat::Text);
+  const auto t = Clock::now();
+  std::vector<int64_t> ids = tokenizer.encode(text.text, !cl.flag("no-special"));
+  nlohmann::json j = {{"count", ids.size()}, {"ids", ids}, {"seconds", since(t)}};
+  emitJson(j, cl);
+  return 0;
+}
+
+int cmdInfo(const std::vector<std::string>& args) {
+  CommandLine cl("info", "Validate a checkpoint and show its configuration, size and memory needs.",
+                 {{"model", "DIR", "checkpoint folder", ""}, {"json", "OUT", "also write the JSON result to OUT", ""}});
+  cl.parse(args);
+  if (cl.helpRequested()) return std::cout << cl.usage(), 0;
+  const std::string dir = cl.require("model");
+  LlamaConfig c = LlamaConfig::fromFile(dir + "/config.json");
+  nlohmann::json j = nlohmann::json::parse(c.toJsonText());
+  j["parameters"] = c.parameterCount();
+  for (const char* d : {"float32", "bfloat16"}) {
+    const at::ScalarType st = modelDtypeFromName(d);
+    j["memory"][d] = {{"weights_bytes", LlamaModel::weightBytes(c, st)},
+                      {"largest_layer_bytes", LlamaModel::largestPieceBytes(c, st)}};
+  }
+  emitJson(j, cl);
+  return 0;
+}
+
+const std::vector<OptionSpec> kQuantOptions = {
+    {"calib", "FILE", "calibration (train) text: GPTQ, SmoothQuant and rotation calibration", ""},
+    {"calib-format", "FMT", "format of --calib (default: guessed)", ""},
+    {"dataset", "FILE[,FILE]", "evaluation text(s)", ""},
+    {"format", "FMT", "format of the evaluation texts (default: guessed)", ""},
+    {"w-bits", "N", "weight bits (16 = not quantized)", "4"},
+    {"a-bits", "N", "activation bits (16 = not quantized)", "4"},
+    {"kv-bits", "N", "KV-cache bits (16 = not quantized)", "16"},
+    {"weights", "Q", "weight quantizer: rtn or gptq", "rtn"},
+    {"w-groupsize", "N", "weight group size along the input (-1 = per channel)", "-1"},
+    {"w-asym", "", "asymmetric weights", ""},
+    {"w-clip", "", "MSE clipping search for weights", ""},
+    {"a-asym", "", "asymmetric activations", ""},
+    {"a-clip", "R", "activation clip ratio", "1.0"},
+    {"kv-asym", "", "asymmetric KV cache", ""},
+    {"act-order", "", "GPTQ act-order", ""},
+    {"nsamples", "N", "calibration windows", "128"},
+    {"seqlen", "N", "window length (calibration and evaluation)", "2048"},
+    {"batch", "N", "windows per forward pass", "1"},
+    {"seed", "N", "seed of calibration sampling, Hadamard signs, rotation training", "0"},
+    {"alpha", "A", "SmoothQuant migration strength", "0.5"},
+    {"epochs", "N", "rotation calibration epochs (R1 and R2)", "10"},
+    {"lr", "LR", "R1 learning rate", "0.0015"},
+    {"r2-lr", "LR", "R2 learning rate", "0.001"},
+    {"optimizer", "OPT", "sgd or adam", "sgd"},
+    {"loss", "L", "whip or swd", "whip"},
+    {"orth", "P", "qr or cayley", "qr"},
+    {"init", "I", "hadamard or random", "hadamard"},
+    {"subset", "F", "share of R1 items per epoch", "0.1"},
+    {"batch-items", "N", "items per calibration mini-batch", "64"},
+    {"no-r2", "", "no R2 calibration (Hadamard R2 instead)", ""},
+    {"run", "OUT.h5", "write the HDF5 run file", ""},
+    {"json", "OUT", "also write the JSON result to OUT", ""},
+    {"quiet", "", "no progress on stderr", ""},
+};
+
+std::vector<std::string> splitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t comma = s.find(',', start);
+    const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+RunConfig runConfigFrom(const CommandLine& cl) {
+  RunConfig c;
+  c.model = cl.require("model");
+  c.calibration = cl.get("calib");
+  c.calibrationFormat = cl.get("calib-format");
+  for (const auto& d : splitList(cl.require("dataset"))) c.datasets.push_back({d, cl.get("format")});
+  c.weight.bits = int(cl.getInt("w-bits"));
+  c.weight.groupSize = cl.getInt("w-groupsize");
+  c.weight.asymmetric = cl.flag("w-asym");
+  c.weight.mseClip = cl.flag("w-clip");
+  c.weightQuantizer = cl.get("weights");
+  c.gptq.actOrder = cl.flag("act-order");
+  c.act.bits = int(cl.getInt("a-bits"));
+  c.act.asymmetric = cl.flag("a-asym");
+  c.act.clipRatio = cl.getDouble("a-clip");
+  c.kvK.bits = c.kvV.bits = int(cl.getInt("kv-bits"));
+  c.kvK.asymmetric = c.kvV.asymmetric = cl.flag("kv-asym");
+  c.nsamples = cl.getInt("nsamples");
+  c.seqlen = cl.getInt("seqlen");
+  c.batchSize = cl.getInt("batch");
+  c.seed = uint64_t(cl.getInt("seed"));
+  c.smooth.alpha = cl.getDouble("alpha");
+  c.r1.epochs = c.r2.epochs = int(cl.getInt("epochs"));
+  c.r1.lr = cl.getDouble("lr");
+  c.r2.lr = cl.getDouble("r2-lr");
+  c.r1.optimizer = c.r2.optimizer = parseOptimizerKind(cl.get("optimizer"));
+  c.r1.loss = c.r2.loss = parseRotationLoss(cl.get("loss") == "swd" ? "swd_uniform" : cl.get("loss"));
+  const std::string orth = cl.get("orth") == "qr" ? "qr_orth" : cl.get("orth");
+  c.r1.orthogonalization = c.r2.orthogonalization = parseOrthogonalization(orth);
+  c.r1.init = c.r2.init = parseRotationInit(cl.get("init"));
+  c.r1.subsetFraction = cl.getDouble("subset");
+  c.r1.batchItems = c.r2.batchItems = int(cl.getInt("batch-items"));
+  c.r1.seed = c.r2.seed = c.seed;
+  c.calibrateR2 = !cl.flag("no-r2");
+  c.device = cl.get("device");
+  c.dtype = cl.get("dtype");
+  c.placement = cl.get("placement");
+  c.attention = cl.get("attention");
+  return c;
+}
+
+int cmdQuantize(const std::vector<std::string>& args) {
+  std::vector<OptionSpec> opts = concat(kModelOptions, kQuantOptions);
+  opts.insert(opts.begin(), {"method", "M", "fp, rtn, smoothquant, quarot, dartquant, independent or joint", "fp"});
+  CommandLine cl("quantize", "Quantize a model with one method (W4A4 by default) and report its perplexity.", opts);
+  cl.parse(args);
+  if (cl.helpRequested()) return std::cout << cl.usage(), 0;
+  ProgressPrinter progress(!cl.flag("quiet"));
+  JobContext job;
+  job.progress = progress.callback();
+  RunConfig config = runConfigFrom(cl);
+  config.methods = {cl.get("method")};
+  QuantizationPipeline pipeline(config);
+  MethodResult r = pipeline.runMethod(config.methods.front(), job);
+  if (cl.has("run")) pipeline.writeRunFile(cl.get("run"), {r}, job);
+  emitJson(nlohmann::json::parse(QuantizationPipeline::resultJson(r, pipeline.config())), cl);
+  return 0;
+}
+
+std::string csvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return q + "\"";
+}
+
+int cmdCompare(const std::vector<std::string>& args) {
+  std::vector<OptionSpec> opts = concat(kModelOptions, kQuantOptions);
+  opts.insert(opts.begin(), {"methods", "LIST", "comma-separated methods", "fp,rtn,quarot,dartquant,independent,joint"});
+  opts.push_back({"csv", "OUT", "write the table as CSV", ""});
+  CommandLine cl("compare", "Run several methods on the same model and data and tabulate perplexity, calibration "
+                 "time, final Whip loss and mean per-layer quantization error.", opts);
+  cl.parse(args);
+  if (cl.helpRequested()) return std::cout << cl.usage(), 0;
+  ProgressPrinter progress(!cl.flag("quiet"));
+  JobContext job;
+  job.progress = progress.callback();
+  RunConfig config = runConfigFrom(cl);
+  config.methods = splitList(cl.get("methods"));
+  QuantizationPipeline pipeline(config);
+  std::vector<MethodResult> results;
+  for (const auto& m : config.methods) results.push_back(pipeline.runMethod(m, job));
+  if (cl.has("run")) pipeline.writeRunFile(cl.get("run"), results, job);
+
+  nlohmann::json out;
+  out["settings"] = nlohmann::json::parse(pipeline.config().toJsonText());
+  std::string csv = "method,dataset,perplexity,calibration_seconds,final_loss,mean_quant_error\n";
+  std::fprintf(stderr, "\n%-12s %-18s %12s %10s %12s %14s\n", "method", "dataset", "perplexity", "calib s",
+               "final loss", "quant error");
+  for (const auto& r : results) {
+    nlohmann::json j = nlohmann::json::parse(QuantizationPipeline::resultJson(r, pipeline.config()));
+    j.erase("settings");
+    out["results"].push_back(j);
+    for (size_t i = 0; i < r.evaluations.size(); ++i) {
+      std::fprintf(stderr, "%-12s %-18s %12.4f %10.2f %12.4f %14.6g\n", r.method.c_str(), r.datasetNames[i].c_str(),
+                   r.evaluations[i].perplexity, r.calibrationSeconds, r.finalLoss, r.meanQuantError);
+      auto num = [](double v) { return std::isnan(v) ? std::string() : std::to_string(v); };
+      csv += csvField(r.method) + "," + csvField(r.datasetNames[i]) + "," + std::to_string(r.evaluations[i].perplexity) +
+             "," + std::to_string(r.calibrationSeconds) + "," + num(r.finalLoss) + "," + num(r.meanQuantError) + "\n";
+    }
+  }
+  if (cl.has("csv")) writeFileAtomically(cl.get("csv"), csv);
+  emitJson(out, cl);
+  return 0;
+}
+
+const char* kUsage =
+    "usage: jointquant [--log-level LEVEL] <command> [options]\n\n"
+    "commands:\n"
+    "  eval       perplexity of a model on a data set\n"
+    "  tokenize   token ids of a text file\n"
+    "  info       validate a checkpoint, show config and memory needs\n"
+    "  quantize   quantize with one method (fp, rtn, smoothquant, quarot, dartquant, independent, joint)\n"
+    "  compare    run several methods on the same data and tabulate them\n\n"
+    "`jointquant <command> --help` lists a command's options.\n";
+
+}  // namespace
+}  // namespace jq::cli
 
 int main(int argc, char** argv) {
-  if (argc > 1 && std::string(argv[1]) == "--version") {
-    std::puts("jointquant 0.1.0");
-    return 0;
+  using namespace jq::cli;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    jq::setLogLevel("warn");
+    while (!args.empty() && args[0].rfind("--", 0) == 0) {
+      if (args[0] == "--version") return std::puts("jointquant 0.1.0"), 0;
+      if (args[0] == "--help" || args[0] == "-h") return std::fputs(kUsage, stdout), 0;
+      if (args[0] == "--log-level" && args.size() >= 2) {
+        jq::setLogLevel(args[1]);
+        args.erase(args.begin(), args.begin() + 2);
+        continue;
+      }
+      throw jq::Error(jq::ErrorKind::InvalidInput, "unknown global option " + args[0]);
+    }
+    if (args.empty()) return std::fputs(kUsage, stderr), 2;
+    const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
+        {"eval", cmdEval}, {"tokenize", cmdTokenize}, {"info", cmdInfo},
+        {"quantize", cmdQuantize}, {"compare", cmdCompare}};
+    auto it = commands.find(args[0]);
+    if (it == commands.end()) {
+      std::fprintf(stderr, "jointquant: unknown command '%s'\n\n%s", args[0].c_str(), kUsage);
+      return 2;
+    }
+    return it->second(std::vector<std::string>(args.begin() + 1, args.end()));
+  } catch (const jq::Error& e) {
+    std::fprintf(stderr, "jointquant: error: %s\n", e.what());
+    return e.kind() == jq::ErrorKind::Cancelled ? 130 : 1;
+  } catch (const c10::Error& e) {
+    std::fprintf(stderr, "jointquant: error (LibTorch): %s\n", e.what_without_backtrace());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "jointquant: error: %s\n", e.what());
+    return 1;
   }
-  std::fputs("usage: jointquant <command> [options]\n", stderr);
-  return 2;
 }

@@ -1,5 +1,152 @@
+// jointquant-workbench: command line and wiring only; everything else lives in jq::ui.
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTimer>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "app/Language.h"
+#include "app/MainWindow.h"
+#include "app/Theme.h"
+#include "backend/FakeBackend.h"
+#include "jobs/JobRunner.h"
+#include "panels/ActivationPanel.h"
+#include "panels/CalibrationPanel.h"
+#include "settings/Preferences.h"
+
+namespace {
+
+bool hasArg(int argc, char** argv, const char* name) {
+  for (int i = 1; i < argc; ++i)
+    if (QByteArray(argv[i]).startsWith(name)) return true;
+  return false;
+}
+
+void settle(int ms) {
+  QElapsedTimer t;
+  t.start();
+  while (t.elapsed() < ms) QApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  // --screenshot renders without a display unless one is there (e.g. under xvfb-run, which also gives GL).
+  if (hasArg(argc, argv, "--screenshot") && qEnvironmentVariableIsEmpty("DISPLAY") &&
+      qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+    qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
-  return 0;
+  QApplication::setOrganizationName("JointQuant");
+  QApplication::setApplicationName("JointQuant Workbench");
+  QApplication::setApplicationVersion("0.1.0");
+
+  QCommandLineParser cli;
+  cli.setApplicationDescription(QApplication::translate("main", "Workbench for W4A4 quantization with learned rotations"));
+  cli.addHelpOption();
+  cli.addVersionOption();
+  QCommandLineOption language("language", QApplication::translate("main", "User interface language: en or zh_CN."), "lang");
+  QCommandLineOption model("model", QApplication::translate("main", "Open this checkpoint folder at start."), "dir");
+  QCommandLineOption screenshot("screenshot", QApplication::translate("main", "Render the window to this PNG and exit."), "png");
+  QCommandLineOption panel("panel", QApplication::translate("main", "Panel to show: model, activations, calibration, results, log."), "name");
+  QCommandLineOption tab("tab", QApplication::translate("main", "Activations tab: channels, heatmap, layers, box, histogram, 3d."), "name");
+  QCommandLineOption theme("theme", QApplication::translate("main", "light or dark (default: the saved setting)."), "theme");
+  QCommandLineOption size("size", QApplication::translate("main", "Window size for --screenshot, e.g. 1400x880."), "WxH", "1400x880");
+  QCommandLineOption demo("demo", QApplication::translate("main", "With --screenshot: load the demo model, inspect a layer and run a short calibration first."));
+  QCommandLineOption fresh("fresh-settings", QApplication::translate("main", "Ignore saved settings (use a temporary settings file)."));
+  QCommandLineOption allTabs("all-views", QApplication::translate("main", "With --screenshot PREFIX: save every panel and tab as PREFIX-<view>.png."));
+  cli.addOptions({language, model, screenshot, panel, tab, theme, size, demo, fresh, allTabs});
+  cli.process(app);
+
+  std::unique_ptr<jq::ui::Preferences> prefs;
+  if (cli.isSet(fresh) || cli.isSet(screenshot))
+    prefs = std::make_unique<jq::ui::Preferences>(QDir::temp().filePath(
+        QStringLiteral("jointquant-workbench-%1.ini").arg(QApplication::applicationPid())));
+  else
+    prefs = std::make_unique<jq::ui::Preferences>();
+  const QString lang = cli.isSet(language) ? cli.value(language) : prefs->language.get();
+  jq::ui::installLanguage(lang);
+  jq::ui::applyTheme(cli.isSet(theme) ? cli.value(theme) : prefs->theme.get());
+
+  // Until the LibTorch backend is plugged in, the workbench runs on synthetic data.
+  jq::ui::FakeBackend backend;
+  jq::ui::MainWindow window(backend, *prefs);
+  if (cli.isSet(screenshot)) {
+    const QStringList wh = cli.value(size).split('x');
+    window.resize(wh.value(0).toInt() > 0 ? wh.value(0).toInt() : 1400, wh.value(1).toInt() > 0 ? wh.value(1).toInt() : 880);
+  }
+  window.show();
+
+  const QString modelDir = cli.isSet(model) ? cli.value(model) : (cli.isSet(demo) ? QStringLiteral("demo-model") : QString());
+  if (!modelDir.isEmpty()) window.openModel(modelDir);
+  if (!cli.isSet(screenshot)) return app.exec();
+
+  // Screenshot mode: let jobs finish, optionally populate every panel, then render and quit.
+  auto* runner = window.runner();
+  runner->waitForIdle(30000);
+  if (cli.isSet(demo)) {
+    window.activationPanel()->selectSite({11, "q_proj"});
+    runner->waitForIdle(60000);
+    jq::ui::CalibrationRequest req = window.calibrationPanel()->request();
+    req.epochs = 4;
+    req.outputPath = QDir::temp().filePath("jointquant-demo-run.h5").toStdString();
+    window.calibrationPanel()->setRequest(req);
+    window.calibrationPanel()->start();
+    runner->waitForIdle(120000);
+    // A second run with GPTQ weights, so the results overlay two runs.
+    req.weightQuantizer = "gptq";
+    req.epochs = 2;
+    req.outputPath = QDir::temp().filePath("jointquant-demo-run-gptq.h5").toStdString();
+    window.calibrationPanel()->setRequest(req);
+    window.calibrationPanel()->start();
+    runner->waitForIdle(120000);
+  }
+  auto show = [&](const QString& panelName, const QString& tabName) {
+    using P = jq::ui::MainWindow::Panel;
+    using T = jq::ui::ActivationPanel::Tab;
+    const QString p = panelName.toLower();
+    if (p == "model") window.showPanel(P::Model);
+    else if (p == "calibration") window.showPanel(P::Calibration);
+    else if (p == "results") window.showPanel(P::Results);
+    else if (p == "log") window.showPanel(P::Log);
+    else window.showPanel(P::Activations);
+    const QString t = tabName.toLower();
+    window.activationPanel()->showTab(t == "heatmap"     ? T::HeatmapTab
+                                      : t == "layers"    ? T::LayersTab
+                                      : t == "box"       ? T::BoxTab
+                                      : t == "histogram" ? T::HistogramTab
+                                      : t == "3d"        ? T::SurfaceTab
+                                                         : T::ChannelsTab);
+    settle(1200);   // deferred layout, re-decimation and GL frames
+  };
+  auto save = [&](const QString& path) {
+    const QImage shot = window.grabWindow();
+    if (shot.isNull() || !shot.save(path)) {
+      std::fprintf(stderr, "could not write %s\n", qPrintable(path));
+      return false;
+    }
+    std::printf("wrote %s (%dx%d)\n", qPrintable(path), shot.width(), shot.height());
+    return true;
+  };
+  bool ok = true;
+  const QString out = cli.value(screenshot);
+  if (cli.isSet(allTabs)) {
+    // OUT is a prefix: OUT-activations.png, OUT-heatmap.png, ...
+    const QList<QPair<QString, QString>> views{{"activations", "channels"}, {"activations", "heatmap"},
+                                               {"activations", "layers"},   {"activations", "box"},
+                                               {"activations", "histogram"}, {"activations", "3d"},
+                                               {"calibration", ""},          {"results", ""}};
+    for (const auto& [p, t] : views) {
+      show(p, t);
+      ok = save(QStringLiteral("%1-%2.png").arg(out, p == "activations" ? t : p)) && ok;
+    }
+  } else {
+    show(cli.value(panel), cli.value(tab));
+    ok = save(out);
+  }
+  window.close();
+  QFile::remove(prefs->settings().fileName());
+  return ok ? 0 : 1;
 }

@@ -1,0 +1,65 @@
+#include "eval/PerplexityEvaluator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <string>
+
+#include "common/Error.h"
+#include "common/Log.h"
+#include "model/LlamaModel.h"
+
+namespace jq {
+
+double PerplexityEvaluator::windowNllSum(const at::Tensor& logits, const at::Tensor& ids) {
+  // Predict token t+1 from position t; float32 log-softmax like transformers' loss.
+  const int64_t vocab = logits.size(-1);
+  at::Tensor lp = at::log_softmax(logits.slice(1, 0, -1).to(at::kFloat).reshape({-1, vocab}), -1);
+  at::Tensor target = ids.slice(1, 1).reshape({-1, 1}).to(lp.device());
+  at::Tensor nll = -lp.gather(1, target);
+  return nll.to(at::kDouble).sum().item<double>();
+}
+
+PerplexityResult PerplexityEvaluator::evaluate(const LlamaModel& model, const std::vector<int64_t>& tokens,
+                                               const JobContext& job) const {
+  const int64_t seqlen = options_.seqlen;
+  if (seqlen < 2) throw Error(ErrorKind::InvalidInput, "perplexity needs a sequence length of at least 2");
+  if (seqlen > model.config().maxPositionEmbeddings)
+    JQ_WARN("seqlen " << seqlen << " exceeds the model's max_position_embeddings "
+                      << model.config().maxPositionEmbeddings);
+  const int64_t n = static_cast<int64_t>(tokens.size());
+  int64_t windows = n / seqlen;
+  if (options_.maxWindows) windows = std::min(windows, *options_.maxWindows);
+  if (windows < 1)
+    throw Error(ErrorKind::InvalidInput, "text has " + std::to_string(n) + " tokens, fewer than one window of " +
+                                             std::to_string(seqlen));
+  const int64_t vocab = model.config().vocabSize;
+  for (int64_t id : tokens)
+    if (id < 0 || id >= vocab)
+      throw Error(ErrorKind::InvalidInput, "token id " + std::to_string(id) + " is outside the model's vocabulary of " +
+                                               std::to_string(vocab) + " (tokenizer and model do not match)");
+
+  at::Tensor all = at::from_blob(const_cast<int64_t*>(tokens.data()), {windows, seqlen}, at::kLong).clone();
+  const int64_t batch = std::max<int64_t>(1, options_.batchSize);
+  at::NoGradGuard noGrad;
+  PerplexityResult r;
+  r.windows = windows;
+  r.tokens = n;
+  r.seqlen = seqlen;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int64_t start = 0; start < windows; start += batch) {
+    job.checkCancelled("perplexity evaluation");
+    const int64_t end = std::min(windows, start + batch);
+    at::Tensor ids = all.slice(0, start, end).to(model.device());
+    at::Tensor logits = model.forward(ids);
+    r.nllSum += windowNllSum(logits, ids);
+    job.report("eval", end, windows, "window " + std::to_string(end) + "/" + std::to_string(windows));
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.predicted = windows * (seqlen - 1);
+  r.perplexity = std::exp(r.nllSum / double(r.predicted));
+  r.tokensPerSecond = r.seconds > 0 ? double(windows * seqlen) / r.seconds : 0.0;
+  return r;
+}
+
+}  // namespace jq

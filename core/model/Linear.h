@@ -1,0 +1,48 @@
+// One projection of a Llama model, y = x W^T + b, as plain mutable data.
+// Rotation and quantization code changes a model by *replacing* `weight`/`bias` (never by subclassing), and
+// plugs online operations (Hadamard R4, activation fake-quant) into `inputTransform` without the model
+// knowing what they are.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <functional>
+#include <string>
+
+namespace jq {
+
+enum class LinearKind { QProj, KProj, VProj, OProj, GateProj, UpProj, DownProj, LmHead };
+
+// The seven projections of a decoder layer, in the order the forward pass runs them.
+inline constexpr LinearKind kLayerLinearKinds[] = {LinearKind::QProj,    LinearKind::KProj,  LinearKind::VProj,
+                                                   LinearKind::OProj,    LinearKind::GateProj, LinearKind::UpProj,
+                                                   LinearKind::DownProj};
+
+// "q_proj", "k_proj", ..., "down_proj", "lm_head": the module names transformers uses.
+const char* toString(LinearKind kind);
+
+// The transformers checkpoint name of a projection's weight (or bias), e.g.
+// ("model.layers.3.self_attn.q_proj.weight"). `layer` is ignored for LmHead.
+std::string checkpointName(int layer, LinearKind kind, bool bias = false);
+
+// Maps a tensor to a tensor of the same shape; an empty function means identity.
+using TensorTransform = std::function<at::Tensor(const at::Tensor&)>;
+
+struct Linear {
+  at::Tensor weight;  // [out, in]
+  at::Tensor bias;    // [out], or undefined when the projection has none
+  // Applied to the input right before the matmul; the model's input hooks see its result, i.e. exactly
+  // what multiplies `weight`. When `weight` is replaced by W H for an online transform H, set this to H.
+  TensorTransform inputTransform;
+
+  int64_t outFeatures() const { return weight.size(0); }
+  int64_t inFeatures() const { return weight.size(1); }
+  bool hasBias() const { return bias.defined(); }
+
+  // Runs `next` after the existing input transform (e.g. a Hadamard, then fake quantization).
+  void appendInputTransform(TensorTransform next);
+  // inputTransform (if any), then x W^T + b. Hooks are the model's business, not the Linear's.
+  at::Tensor forward(const at::Tensor& x) const;
+};
+
+}  // namespace jq

@@ -1,0 +1,318 @@
+#include "pipeline/QuantizationPipeline.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+
+#include "calib/R1Calibrator.h"
+#include "calib/R2Calibrator.h"
+#include "common/Error.h"
+#include "common/Log.h"
+#include "data/CalibrationSampler.h"
+#include "data/EvaluationText.h"
+#include "io/RunFile.h"
+#include "model/LlamaModel.h"
+#include "pipeline/ActivationCapture.h"
+#include "pipeline/ModelQuantizer.h"
+#include "pipeline/ModelRotation.h"
+#include "quant/SmoothQuant.h"
+#include "rotation/HadamardMatrix.h"
+#include "rotation/RandomRotation.h"
+#include "tokenizer/Tokenizer.h"
+
+namespace jq {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string baseName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+
+at::Device deviceFromName(const std::string& name) {
+  if (name == "cpu") return at::kCPU;
+  if (name.rfind("cuda", 0) == 0 && !at::hasCUDA())
+    throw Error(ErrorKind::Unsupported, "device '" + name + "' requested but this build or machine has no CUDA");
+  return at::Device(name);
+}
+
+std::string tokenizerFile(const std::string& modelDir) {
+  const std::string p = modelDir + "/tokenizer.json";
+  if (!std::filesystem::exists(p)) throw Error(ErrorKind::NotFound, "model folder has no tokenizer.json", {p, {}, {}});
+  return p;
+}
+}  // namespace
+
+struct QuantizationPipeline::Cache {
+  std::unique_ptr<Tokenizer> tokenizer;
+  std::map<size_t, std::vector<int64_t>> tokens;
+  std::map<size_t, std::optional<int64_t>> maxWindows;
+  at::Tensor calib;
+  std::unique_ptr<CapturedActivations> captured;
+  double captureSeconds = 0.0;
+};
+
+QuantizationPipeline::QuantizationPipeline(RunConfig config) : config_(std::move(config)), cache_(new Cache) {
+  config_.validate();
+  config_.r1.itemRows = config_.seqlen;
+  config_.r2.itemRows = config_.seqlen;
+  if (config_.r1.device.empty()) config_.r1.device = config_.device;
+  if (config_.r2.device.empty()) config_.r2.device = config_.device;
+}
+
+QuantizationPipeline::~QuantizationPipeline() = default;
+
+LlamaModel QuantizationPipeline::loadModel(const JobContext& job) const {
+  ModelOptions o;
+  if (!config_.dtype.empty()) o.dtype = modelDtypeFromName(config_.dtype);
+  o.device = deviceFromName(config_.device);
+  o.placement = config_.placement == "host" ? WeightPlacement::Host : WeightPlacement::Device;
+  o.attention = config_.attention == "sdpa" ? AttentionImpl::Sdpa : AttentionImpl::Eager;
+  return LlamaModel::load(config_.model, o, job);
+}
+
+const std::vector<int64_t>& QuantizationPipeline::datasetTokens(size_t i, const JobContext& job) {
+  auto it = cache_->tokens.find(i);
+  if (it != cache_->tokens.end()) return it->second;
+  if (!cache_->tokenizer) cache_->tokenizer = std::make_unique<Tokenizer>(Tokenizer::fromFile(tokenizerFile(config_.model)));
+  const EvalDataset& d = config_.datasets.at(i);
+  const DatasetFormat f = d.format.empty() ? guessDatasetFormat(d.path) : datasetFormatFromName(d.format);
+  EvaluationText text = loadEvaluationText(d.path, f);
+  cache_->maxWindows[i] = text.maxWindows;
+  return cache_->tokens[i] = cache_->tokenizer->encode(text.text, true, job);
+}
+
+const at::Tensor& QuantizationPipeline::calibrationWindows(const JobContext& job) {
+  if (cache_->calib.defined()) return cache_->calib;
+  if (config_.calibration.empty()) throw Error(ErrorKind::InvalidInput, "this method needs calibration text (--calib)");
+  if (!cache_->tokenizer) cache_->tokenizer = std::make_unique<Tokenizer>(Tokenizer::fromFile(tokenizerFile(config_.model)));
+  const DatasetFormat f = config_.calibrationFormat.empty() ? guessDatasetFormat(config_.calibration)
+                                                           : datasetFormatFromName(config_.calibrationFormat);
+  EvaluationText text = loadEvaluationText(config_.calibration, f);
+  std::vector<int64_t> ids = cache_->tokenizer->encode(text.text, true, job);
+  CalibrationSamplerOptions o;
+  o.samples = config_.nsamples;
+  o.seqlen = config_.seqlen;
+  o.seed = config_.seed;
+  cache_->calib = sampleCalibrationWindows(ids, o);
+  return cache_->calib;
+}
+
+const CapturedActivations& QuantizationPipeline::captured(const JobContext& job) {
+  if (cache_->captured) return *cache_->captured;
+  const at::Tensor& calib = calibrationWindows(job);
+  const auto t0 = Clock::now();
+  LlamaModel model = loadModel(job);
+  fuseRmsNorms(model);
+  const int64_t bytes = captureBytes(model, calib.size(0), calib.size(1), true, true);
+  JQ_INFO("capturing activations: " << calib.size(0) << " windows x " << calib.size(1) << " tokens, "
+                                    << double(bytes) / (1 << 20) << " MiB on the host");
+  cache_->captured = std::make_unique<CapturedActivations>(
+      captureActivations(model, calib, true, true, config_.batchSize, job));
+  cache_->captureSeconds = secondsSince(t0);
+  return *cache_->captured;
+}
+
+void QuantizationPipeline::evaluateRotationOnCapture(const at::Tensor& r1, MethodResult& r, const JobContext& job) {
+  const CapturedActivations& cap = captured(job);
+  const int64_t hidden = cap.r1.front().size(-1);
+  at::Tensor rot = r1.defined() ? r1 : at::eye(hidden, at::kFloat);
+  std::vector<RotationEval> evals = evaluateR1(rot.to(at::kFloat), cap.r1, config_.r1, job);
+  r.layerLoss.clear();
+  r.layerQuantError.clear();
+  double lossSum = 0, qeSum = 0;
+  for (const auto& e : evals) {
+    r.layerLoss.push_back(e.loss);
+    r.layerQuantError.push_back(e.quant.mse());
+    lossSum += e.loss;
+    qeSum += e.quant.mse();
+  }
+  r.finalLoss = lossSum;
+  r.meanQuantError = qeSum / double(evals.size());
+}
+
+std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string& method, MethodResult& r,
+                                                               const JobContext& job) {
+  r.method = method;
+  auto t = Clock::now();
+  auto model = std::make_unique<LlamaModel>(loadModel(job));
+  r.seconds["load"] = secondsSince(t);
+  if (method == "fp") return model;
+  const LlamaConfig& c = model->config();
+
+  if (method == "smoothquant") {
+    t = Clock::now();
+    const auto absMax = captureInputAbsMax(*model, calibrationWindows(job), config_.batchSize, job);
+    for (int i = 0; i < model->numLayers(); ++i) {
+      DecoderLayer& L = model->layer(i);
+      auto migrate = [&](at::Tensor& norm, std::vector<Linear*> readers, const at::Tensor& actMax) {
+        std::vector<at::Tensor> ws;
+        for (Linear* lin : readers) ws.push_back(lin->weight.to(at::kCPU, at::kFloat));
+        const at::Tensor s = smoothQuantScales(actMax, ws, config_.smooth).to(at::kDouble);
+        norm = (norm.to(at::kCPU, at::kDouble) / s).to(norm.device(), norm.scalar_type());
+        for (Linear* lin : readers)
+          lin->weight = (lin->weight.to(at::kCPU, at::kDouble) * s.unsqueeze(0)).to(lin->weight.device(),
+                                                                                     lin->weight.scalar_type());
+      };
+      migrate(L.inputNorm, {&L.qProj, &L.kProj, &L.vProj}, absMax[i][0]);
+      migrate(L.postAttentionNorm, {&L.gateProj, &L.upProj}, absMax[i][1]);
+    }
+    r.seconds["smoothquant"] = secondsSince(t);
+    r.calibrationSeconds += r.seconds["smoothquant"];
+  }
+
+  if (isRotationMethod(method)) {
+    RotationPlan plan;
+    if (isCalibratedMethod(method)) {
+      const CapturedActivations& cap = captured(job);
+      r.seconds["capture"] = cache_->captureSeconds;
+      r.calibrationSeconds += cache_->captureSeconds;
+      t = Clock::now();
+      R1Settings s1;
+      s1.mode = parseR1Mode(method);
+      s1.train = config_.r1;
+      s1.layerWeights = config_.r1LayerWeights;
+      R1Result r1 = R1Calibrator(s1).run(cap.r1, job);
+      r.seconds["calibrate.R1"] = secondsSince(t);
+      r.calibrationSeconds += r.seconds["calibrate.R1"];
+      r.r1 = r1.r1.to(at::kCPU);
+      r.r1Curve = r1.curve;
+      r.perLayerR1 = r1.perLayerR1;
+      r.layerLossStart = r1.layerLossStart;
+      for (const auto& q : r1.layerQuantStart) r.layerQuantErrorStart.push_back(q.mse());
+      r.startLoss = 0;
+      for (double v : r1.layerLossStart) r.startLoss += v;
+      if (config_.calibrateR2) {
+        t = Clock::now();
+        R2Settings s2;
+        s2.train = config_.r2;
+        s2.numHeads = c.numAttentionHeads;
+        s2.numKvHeads = c.numKeyValueHeads;
+        R2Result r2 = R2Calibrator(s2).run(cap.r2, job);
+        r.seconds["calibrate.R2"] = secondsSince(t);
+        r.calibrationSeconds += r.seconds["calibrate.R2"];
+        for (auto& m : r2.rotations) r.r2.push_back(m.to(at::kCPU));
+        r.r2Curves.assign(c.numHiddenLayers, {});
+        for (const auto& p : r2.curve)
+          if (p.layer >= 0 && p.layer < c.numHiddenLayers) r.r2Curves[p.layer].push_back(p);
+      }
+    } else {
+      r.r1 = randomHadamardMatrix(c.hiddenSize, config_.seed, at::kDouble);
+    }
+    if (r.r2.empty()) {
+      const at::Tensor h = hadamardMatrix(c.headDim, at::kDouble);
+      for (int i = 0; i < c.numHiddenLayers; ++i) r.r2.push_back(h.unsqueeze(0).expand({c.numKeyValueHeads, c.headDim, c.headDim}).contiguous());
+    }
+    if (!config_.calibration.empty()) {
+      evaluateRotationOnCapture(r.r1, r, job);
+      if (!isCalibratedMethod(method)) r.seconds["capture"] = cache_->captureSeconds;
+    }
+    t = Clock::now();
+    fuseRmsNorms(*model);
+    plan.r1 = r.r1;
+    plan.r2 = r.r2;
+    plan.onlineR4 = true;
+    plan.onlineR3 = config_.kvK.bits < 16;
+    applyRotation(*model, plan);
+    r.seconds["rotate"] = secondsSince(t);
+  } else if (!config_.calibration.empty() && method != "smoothquant") {
+    // Unrotated baseline on the same captured data, for the loss / quantization-error columns.
+    evaluateRotationOnCapture(at::Tensor(), r, job);
+  }
+
+  if (config_.weight.bits < 16) {
+    t = Clock::now();
+    if (config_.weightQuantizer == "gptq") {
+      quantizeWeightsGptq(*model, calibrationWindows(job), config_.weight, config_.gptq, config_.batchSize, job);
+      r.seconds["gptq"] = secondsSince(t);
+    } else {
+      quantizeWeightsRtn(*model, config_.weight, job);
+      r.seconds["rtn"] = secondsSince(t);
+    }
+  }
+  attachActivationQuantizers(*model, config_.act);
+  attachKvCacheQuantizers(*model, config_.kvK, config_.kvV);
+  return model;
+}
+
+MethodResult QuantizationPipeline::runMethod(const std::string& method, const JobContext& job) {
+  MethodResult r;
+  std::unique_ptr<LlamaModel> model = prepareModel(method, r, job);
+  const auto t = Clock::now();
+  for (size_t i = 0; i < config_.datasets.size(); ++i) {
+    const std::vector<int64_t>& tokens = datasetTokens(i, job);
+    PerplexityOptions po;
+    po.seqlen = config_.seqlen;
+    po.batchSize = config_.batchSize;
+    po.maxWindows = cache_->maxWindows[i];
+    r.datasetNames.push_back(baseName(config_.datasets[i].path));
+    r.evaluations.push_back(PerplexityEvaluator(po).evaluate(*model, tokens, job));
+  }
+  r.seconds["eval"] = secondsSince(t);
+  JQ_INFO(method << " done");
+  return r;
+}
+
+std::vector<MethodResult> QuantizationPipeline::runAll(const JobContext& job) {
+  std::vector<MethodResult> out;
+  for (const auto& m : config_.methods) out.push_back(runMethod(m, job));
+  return out;
+}
+
+std::string QuantizationPipeline::resultJson(const MethodResult& r, const RunConfig& config) {
+  nlohmann::json j;
+  j["method"] = r.method;
+  for (size_t i = 0; i < r.evaluations.size(); ++i) {
+    const auto& e = r.evaluations[i];
+    j["datasets"].push_back({{"dataset", r.datasetNames[i]}, {"perplexity", e.perplexity}, {"tokens", e.tokens},
+                             {"windows", e.windows}, {"seqlen", e.seqlen}, {"seconds", e.seconds}});
+  }
+  if (!r.evaluations.empty()) j["perplexity"] = r.evaluations.front().perplexity;
+  j["seconds"] = r.seconds;
+  j["calibration_seconds"] = r.calibrationSeconds;
+  auto num = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
+  j["start_loss"] = num(r.startLoss);
+  j["final_loss"] = num(r.finalLoss);
+  j["mean_quant_error"] = num(r.meanQuantError);
+  j["layer_loss"] = r.layerLoss;
+  j["layer_loss_start"] = r.layerLossStart;
+  j["layer_quant_error"] = r.layerQuantError;
+  j["settings"] = nlohmann::json::parse(config.toJsonText());
+  return j.dump();
+}
+
+void QuantizationPipeline::writeRunFile(const std::string& path, const std::vector<MethodResult>& results,
+                                        const JobContext& job) const {
+  RunFileWriter w(path);
+  w.setConfigJson(config_.toJsonText());
+  nlohmann::json metrics = nlohmann::json::array();
+  for (const auto& r : results) {
+    metrics.push_back(nlohmann::json::parse(resultJson(r, config_)));
+    for (size_t i = 0; i < r.evaluations.size(); ++i)
+      w.addPerplexity({r.method, r.datasetNames[i], r.evaluations[i].perplexity, r.evaluations[i].seqlen});
+    for (const auto& [stage, s] : r.seconds) w.addTiming({r.method + "/" + stage, s});
+    auto toCurve = [](const std::vector<LossPoint>& pts) {
+      LossCurve c;
+      for (const auto& p : pts) {
+        c.steps.push_back(double(p.step));
+        c.losses.push_back(p.loss);
+      }
+      return c;
+    };
+    if (!r.r1Curve.empty()) w.setCurve(r.method + "/R1", toCurve(r.r1Curve));
+    for (size_t l = 0; l < r.r2Curves.size(); ++l)
+      if (!r.r2Curves[l].empty()) w.setCurve(r.method + "/R2/" + runFileLayerName(int(l)), toCurve(r.r2Curves[l]));
+  }
+  w.setMetricsJson(metrics.dump());
+  // Rotations: those of the single method, or of the last calibrated one in a comparison.
+  const MethodResult* withRotation = nullptr;
+  for (const auto& r : results)
+    if (r.r1.defined() && (results.size() == 1 || isCalibratedMethod(r.method))) withRotation = &r;
+  if (withRotation) {
+    w.setR1(withRotation->r1);
+    for (size_t l = 0; l < withRotation->r2.size(); ++l) w.setR2(int(l), withRotation->r2[l]);
+  }
+  w.commit(job);
+}
+
+}  // namespace jq

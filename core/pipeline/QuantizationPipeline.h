@@ -1,0 +1,81 @@
+// Runs the methods of a RunConfig on one model and data: load → tokenize → sample calibration windows →
+// (capture activations → calibrate R1/R2) → fuse norms → rotate → quantize (RTN/GPTQ) → evaluate, and writes the
+// run file. Tokenized data, calibration windows and captured activations are computed once and shared by every
+// method; each method starts from a freshly loaded model.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "calib/RotationTrainSettings.h"
+#include "common/Job.h"
+#include "eval/PerplexityEvaluator.h"
+#include "pipeline/RunConfig.h"
+
+namespace jq {
+
+class LlamaModel;
+struct CapturedActivations;
+
+struct MethodResult {
+  std::string method;
+  std::vector<std::string> datasetNames;        // one per RunConfig dataset (file name without folder)
+  std::vector<PerplexityResult> evaluations;    // same order
+  std::map<std::string, double> seconds;        // per stage: load, capture, calibrate.R1, calibrate.R2, rotate,
+                                                // rtn/gptq, eval
+  double calibrationSeconds = 0.0;              // capture + R1 + R2 (+ SmoothQuant statistics)
+  // R1 on the captured R1 data (when captured): Whip loss summed over layers, start and final, and the mean
+  // over layers of the 4-bit per-token quantization error (MSE) of the rotated rows.
+  double startLoss = std::nan("");
+  double finalLoss = std::nan("");
+  double meanQuantError = std::nan("");
+  std::vector<double> layerLoss, layerLossStart, layerQuantError, layerQuantErrorStart;
+  at::Tensor r1;                                // [hidden, hidden] (rotation methods)
+  std::vector<at::Tensor> r2;                   // per layer [kv_heads, head_dim, head_dim]
+  std::vector<LossPoint> r1Curve;
+  std::vector<std::vector<LossPoint>> r2Curves; // per layer
+  std::vector<at::Tensor> perLayerR1;           // independent mode
+};
+
+class QuantizationPipeline {
+ public:
+  explicit QuantizationPipeline(RunConfig config);
+  ~QuantizationPipeline();
+  const RunConfig& config() const { return config_; }
+
+  MethodResult runMethod(const std::string& method, const JobContext& job = {});
+  std::vector<MethodResult> runAll(const JobContext& job = {});
+
+  // The model as the method leaves it (rotated, fake-quantized), for export and inspection.
+  // Calls runMethod's preparation without evaluating.
+  std::unique_ptr<LlamaModel> prepareModel(const std::string& method, MethodResult& result, const JobContext& job = {});
+
+  // Loads the model as configured (fresh weights).
+  LlamaModel loadModel(const JobContext& job = {}) const;
+
+  // JSON of one result (what `jointquant quantize` prints) and the table row of `compare`.
+  static std::string resultJson(const MethodResult& r, const RunConfig& config);
+
+  // One HDF5 run file: config, perplexities, timings, curves, and the rotations when `results` has one method
+  // (or of `rotationsOf` when given).
+  void writeRunFile(const std::string& path, const std::vector<MethodResult>& results,
+                    const JobContext& job = {}) const;
+
+ private:
+  const std::vector<int64_t>& datasetTokens(size_t i, const JobContext& job);
+  const at::Tensor& calibrationWindows(const JobContext& job);
+  const CapturedActivations& captured(const JobContext& job);
+  void evaluateRotationOnCapture(const at::Tensor& r1, MethodResult& result, const JobContext& job);
+
+  RunConfig config_;
+  struct Cache;
+  std::unique_ptr<Cache> cache_;
+};
+
+}  // namespace jq

@@ -1,0 +1,310 @@
+// The HDF5 run file: round trip of every kind of content, the documented layout (checked with the HDF5 C API
+// directly, as h5py would see it), clear errors for damaged files, and atomic replacement.
+#include <QtTest/QtTest>
+
+#include <hdf5.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/Error.h"
+#include "io/RunFile.h"
+#include "support/TestData.h"
+
+namespace {
+
+std::string scratch(const std::string& name) { return jq::test::tempDir() + "/" + name; }
+
+void writeBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+int leftoverTemporaries() {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(jq::test::tempDir()))
+    if (e.path().filename().string().find(".tmp-") != std::string::npos) ++n;
+  return n;
+}
+
+template <typename F>
+void expectError(F&& f, jq::ErrorKind kind, const std::string& path, const std::string& needle) {
+  try {
+    f();
+  } catch (const jq::Error& e) {
+    const std::string what = e.what();
+    QVERIFY2(e.kind() == kind, qPrintable(QString::fromStdString(std::string("wrong kind: ") + what)));
+    QVERIFY2(what.find(path) != std::string::npos, qPrintable(QString::fromStdString("no path in: " + what)));
+    QVERIFY2(what.find(needle) != std::string::npos,
+             qPrintable(QString::fromStdString("'" + needle + "' not in: " + what)));
+    return;
+  }
+  QFAIL("expected a jq::Error");
+}
+
+// A complete run, small: R1 4×4 (a Hadamard matrix / 2), R2 for layers 0 and 1, statistics, curves, metrics.
+at::Tensor hadamard4() {
+  return at::tensor({1., 1., 1., 1., 1., -1., 1., -1., 1., 1., -1., -1., 1., -1., -1., 1.}, at::kDouble)
+             .reshape({4, 4}) / 2.0;
+}
+
+void fillRun(jq::RunFileWriter& w) {
+  w.setConfigJson(R"({"model": "llama-3.2-1b", "method": "joint", "seed": 0})");
+  w.setMetricsJson(R"({"wikitext2": {"joint": 12.5}})");
+  w.setR1(hadamard4());
+  w.setR2(0, at::eye(2, at::kFloat));
+  w.setR2(1, at::tensor({0.f, 1.f, 1.f, 0.f}).reshape({2, 2}));
+  w.setModuleStats("before", 0, "q_proj",
+                   {{"absmax", at::tensor({3.f, 40.f, 1.f, 2.f})},
+                    {"mean", at::tensor({0.5f, -1.f, 0.f, 0.25f})},
+                    {"rms", at::tensor({1.f, 9.f, 0.5f, 1.f})},
+                    {"kurtosis", at::tensor({3.f, 120.f, 3.f, 2.5f})},
+                    {"hist", at::tensor({1, 5, 10, 5, 1}, at::kLong)}});
+  w.setStat("after", 0, "q_proj", "absmax", at::tensor({2.f, 2.5f, 2.f, 2.1f}));
+  w.setStat("after", 12, "down_proj", "absmax", at::tensor({1.5f}));
+  w.setCurve("joint/R1", {{0, 1, 2}, {0.9, 0.7, 0.65}});
+  w.setCurve("dartquant", {{0, 10}, {1.0, 0.5}});
+  w.addPerplexity({"fp16", "wikitext2", 9.75, 2048});
+  w.addPerplexity({"joint", "wikitext2", 12.5, 2048});
+  w.addTiming({"calibrate.R1", 31.25});
+}
+
+}  // namespace
+
+class TestRunFile : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void roundTrip() {
+    const std::string path = scratch("run.h5");
+    {
+      jq::RunFileWriter w(path);
+      fillRun(w);
+      w.commit();
+    }
+    jq::RunFileReader r(path);
+    QCOMPARE(r.formatVersion(), 1);
+    QCOMPARE(r.configJson(), std::string(R"({"model": "llama-3.2-1b", "method": "joint", "seed": 0})"));
+    QCOMPARE(r.metricsJson(), std::string(R"({"wikitext2": {"joint": 12.5}})"));
+    QVERIFY(r.hasR1());
+    const at::Tensor r1 = r.r1();
+    QCOMPARE(r1.scalar_type(), at::kDouble);
+    QVERIFY(at::equal(r1, hadamard4()));
+    QCOMPARE(r.r2Layers(), (std::vector<int>{0, 1}));
+    QCOMPARE(r.r2(1).scalar_type(), at::kFloat);
+    QCOMPARE(r.r2(1)[0][1].item<float>(), 1.f);
+    QCOMPARE(r.statStates(), (std::vector<std::string>{"after", "before"}));
+    QCOMPARE(r.statLayers("after"), (std::vector<int>{0, 12}));
+    QCOMPARE(r.statModules("before", 0), (std::vector<std::string>{"q_proj"}));
+    QCOMPARE(r.statNames("before", 0, "q_proj"),
+             (std::vector<std::string>{"absmax", "hist", "kurtosis", "mean", "rms"}));
+    QVERIFY(at::equal(r.stat("before", 0, "q_proj", "kurtosis"), at::tensor({3.f, 120.f, 3.f, 2.5f})));
+    const at::Tensor hist = r.stat("before", 0, "q_proj", "hist");
+    QCOMPARE(hist.scalar_type(), at::kLong);
+    QCOMPARE(hist.sum().item<int64_t>(), int64_t(22));
+    QCOMPARE(r.stat("after", 12, "down_proj", "absmax")[0].item<float>(), 1.5f);
+    QCOMPARE(r.curveNames(), (std::vector<std::string>{"dartquant", "joint/R1"}));
+    const auto c = r.curve("joint/R1");
+    QCOMPARE(c.steps, (std::vector<double>{0, 1, 2}));
+    QCOMPARE(c.losses, (std::vector<double>{0.9, 0.7, 0.65}));
+    const auto ppl = r.perplexities();
+    QCOMPARE(ppl.size(), size_t(2));
+    QCOMPARE(ppl[1].method, std::string("joint"));
+    QCOMPARE(ppl[1].dataset, std::string("wikitext2"));
+    QCOMPARE(ppl[1].perplexity, 12.5);
+    QCOMPARE(ppl[1].seqlen, int64_t(2048));
+    QCOMPARE(r.timings().size(), size_t(1));
+    QCOMPARE(r.timings()[0].stage, std::string("calibrate.R1"));
+    QCOMPARE(r.timings()[0].seconds, 31.25);
+  }
+
+  // What h5py sees: check the documented paths, types and attributes with the plain HDF5 C API.
+  void layoutMatchesDocumentation() {
+    const std::string path = scratch("layout.h5");
+    {
+      jq::RunFileWriter w(path);
+      fillRun(w);
+      w.commit();
+    }
+    hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    QVERIFY(f >= 0);
+    for (const char* p : {"/rotations", "/rotations/R1", "/rotations/R2", "/rotations/R2/layer_00",
+                          "/rotations/R2/layer_01", "/stats", "/stats/before", "/stats/before/layer_00",
+                          "/stats/before/layer_00/q_proj", "/stats/before/layer_00/q_proj/rms",
+                          "/stats/after/layer_12/down_proj/absmax", "/curves", "/curves/joint", "/curves/joint/R1",
+                          "/curves/dartquant", "/metrics", "/metrics/perplexity", "/metrics/timings"})
+      QVERIFY2(H5Lexists(f, p, H5P_DEFAULT) > 0, p);
+    QVERIFY(H5Aexists(f, "config") > 0);
+    QVERIFY(H5Aexists(f, "metrics") > 0);
+    QVERIFY(H5Aexists(f, "format") > 0);
+    // R1: 4×4 IEEE float64 little-endian.
+    hid_t ds = H5Dopen2(f, "/rotations/R1", H5P_DEFAULT);
+    hid_t type = H5Dget_type(ds);
+    QVERIFY(H5Tequal(type, H5T_IEEE_F64LE) > 0);
+    hid_t space = H5Dget_space(ds);
+    hsize_t dims[2] = {0, 0};
+    QCOMPARE(H5Sget_simple_extent_ndims(space), 2);
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    QCOMPARE(dims[0], hsize_t(4));
+    QCOMPARE(dims[1], hsize_t(4));
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Dclose(ds);
+    // Curves are N×2 float64 (step, loss).
+    ds = H5Dopen2(f, "/curves/joint/R1", H5P_DEFAULT);
+    space = H5Dget_space(ds);
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    QCOMPARE(dims[0], hsize_t(3));
+    QCOMPARE(dims[1], hsize_t(2));
+    double values[6] = {};
+    H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values);
+    QCOMPARE(values[2], 1.0);
+    QCOMPARE(values[3], 0.7);
+    QVERIFY(H5Aexists(ds, "columns") > 0);
+    H5Sclose(space);
+    H5Dclose(ds);
+    // The perplexity table is a compound with named fields.
+    ds = H5Dopen2(f, "/metrics/perplexity", H5P_DEFAULT);
+    type = H5Dget_type(ds);
+    QCOMPARE(H5Tget_class(type), H5T_COMPOUND);
+    QVERIFY(H5Tget_member_index(type, "method") >= 0);
+    QVERIFY(H5Tget_member_index(type, "dataset") >= 0);
+    QVERIFY(H5Tget_member_index(type, "perplexity") >= 0);
+    H5Tclose(type);
+    H5Dclose(ds);
+    H5Fclose(f);
+  }
+
+  void emptyRunIsValid() {
+    const std::string path = scratch("empty.h5");
+    jq::RunFileWriter(path).commit();
+    jq::RunFileReader r(path);
+    QVERIFY(!r.hasR1());
+    QVERIFY(r.configJson().empty());
+    QVERIFY(r.r2Layers().empty());
+    QVERIFY(r.statStates().empty());
+    QVERIFY(r.curveNames().empty());
+    QVERIFY(r.perplexities().empty());
+    expectError([&] { r.r1(); }, jq::ErrorKind::NotFound, path, "/rotations/R1");
+  }
+
+  void truncatedFileFailsClearly_data() {
+    QTest::addColumn<double>("fraction");
+    QTest::newRow("half") << 0.5;
+    QTest::newRow("90%") << 0.9;
+    QTest::newRow("first 100 bytes") << -100.0;
+    QTest::newRow("empty") << 0.0;
+  }
+  void truncatedFileFailsClearly() {
+    QFETCH(double, fraction);
+    const std::string good = scratch("whole.h5");
+    {
+      jq::RunFileWriter w(good);
+      fillRun(w);
+      w.commit();
+    }
+    const std::string bytes = jq::test::readFile(good);
+    const size_t keep = fraction < 0 ? size_t(-fraction) : size_t(bytes.size() * fraction);
+    const std::string path = scratch(std::string("cut-") + QTest::currentDataTag() + ".h5");
+    writeBytes(path, bytes.substr(0, keep));
+    // Opening must fail, or (if the cut spares the metadata HDF5 reads first) reading everything must.
+    try {
+      jq::RunFileReader r(path);
+      r.r1();
+      for (int l : r.r2Layers()) r.r2(l);
+      for (const auto& s : r.statStates())
+        for (int l : r.statLayers(s))
+          for (const auto& m : r.statModules(s, l))
+            for (const auto& n : r.statNames(s, l, m)) r.stat(s, l, m, n);
+      for (const auto& c : r.curveNames()) r.curve(c);
+      r.perplexities();
+      QFAIL("a truncated run file was read without error");
+    } catch (const jq::Error& e) {
+      const std::string what = e.what();
+      QVERIFY2(e.kind() == jq::ErrorKind::InvalidInput || e.kind() == jq::ErrorKind::NotFound,
+               qPrintable(QString::fromStdString(what)));
+      QVERIFY2(what.find(path) != std::string::npos, qPrintable(QString::fromStdString(what)));
+    }
+  }
+
+  void notHdf5OrNotARunFile() {
+    const std::string text = scratch("notes.h5");
+    writeBytes(text, "this is not HDF5 at all, just text that is long enough to look like a file\n");
+    expectError([&] { jq::RunFileReader r(text); }, jq::ErrorKind::InvalidInput, text, "not an HDF5 file");
+
+    const std::string other = scratch("other.h5");
+    hid_t f = H5Fcreate(other.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    H5Fclose(f);
+    expectError([&] { jq::RunFileReader r(other); }, jq::ErrorKind::InvalidInput, other, "not a JointQuant run file");
+
+    const std::string missing = scratch("missing.h5");
+    expectError([&] { jq::RunFileReader r(missing); }, jq::ErrorKind::NotFound, missing, "does not exist");
+  }
+
+  void writerDestroyedWithoutCommitLeavesOldFile() {
+    const std::string path = scratch("keep.h5");
+    {
+      jq::RunFileWriter w(path);
+      w.setConfigJson(R"({"version": "old"})");
+      w.commit();
+    }
+    const std::string before = jq::test::readFile(path);
+    {
+      jq::RunFileWriter w(path);
+      fillRun(w);
+      // destroyed here without commit()
+    }
+    QCOMPARE(jq::test::readFile(path), before);
+    QCOMPARE(leftoverTemporaries(), 0);
+  }
+
+  void interruptedCommitLeavesOldFile() {
+    const std::string path = scratch("keep2.h5");
+    {
+      jq::RunFileWriter w(path);
+      w.setConfigJson(R"({"version": "old"})");
+      w.commit();
+    }
+    const std::string before = jq::test::readFile(path);
+    jq::RunFileWriter w(path);
+    fillRun(w);
+    // Cancel after the third dataset: the temporary file is half-written when the job stops.
+    jq::JobContext job;
+    int datasets = 0;
+    job.progress = [&](const jq::ProgressEvent& e) {
+      if (e.stage == "save" && ++datasets == 3) job.cancel.cancel();
+    };
+    expectError([&] { w.commit(job); }, jq::ErrorKind::Cancelled, "", "save run file");
+    QCOMPARE(datasets, 3);
+    QCOMPARE(jq::test::readFile(path), before);
+    QCOMPARE(leftoverTemporaries(), 0);
+    QCOMPARE(jq::RunFileReader(path).configJson(), std::string(R"({"version": "old"})"));
+    // The same writer commits fine afterwards and replaces the file.
+    w.commit();
+    QCOMPARE(jq::RunFileReader(path).r2Layers(), (std::vector<int>{0, 1}));
+  }
+
+  void writerRejectsBadInput() {
+    const std::string path = scratch("bad.h5");
+    jq::RunFileWriter w(path);
+    expectError([&] { w.setConfigJson("{not json"); }, jq::ErrorKind::InvalidInput, path, "not valid JSON");
+    expectError([&] { w.setStat("before", 0, "q/proj", "absmax", at::ones({2})); }, jq::ErrorKind::InvalidInput,
+                path, "q/proj");
+    expectError([&] { w.setStat("before", -1, "q_proj", "absmax", at::ones({2})); }, jq::ErrorKind::InvalidInput,
+                path, "negative");
+    expectError([&] { w.setCurve("a", {{0, 1}, {1.0}}); }, jq::ErrorKind::InvalidInput, path, "2 steps but 1");
+    w.setCurve("a", {{0}, {1.0}});
+    expectError([&] { w.setCurve("a/b", {{0}, {1.0}}); }, jq::ErrorKind::InvalidInput, path, "'a'");
+    expectError([&] { w.setCurve("x//y", {{0}, {1.0}}); }, jq::ErrorKind::InvalidInput, path, "x//y");
+    QVERIFY(!jq::test::fileExists(path));
+  }
+
+  void layerNames() {
+    QCOMPARE(jq::runFileLayerName(0), std::string("layer_00"));
+    QCOMPARE(jq::runFileLayerName(7), std::string("layer_07"));
+    QCOMPARE(jq::runFileLayerName(31), std::string("layer_31"));
+    QCOMPARE(jq::runFileLayerName(120), std::string("layer_120"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestRunFile)
+#include "tst_runfile.moc"
