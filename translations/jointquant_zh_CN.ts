@@ -1,0 +1,1202 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>jq::ui::ActivationPanel</name>
+    <message>
+        <source>Filter, e.g. down_proj or 12</source>
+        <translation>筛选，例如 down_proj 或 12</translation>
+    </message>
+    <message>
+        <source>Select a layer and module on the left.</source>
+        <translation>请在左侧选择层和模块。</translation>
+    </message>
+    <message>
+        <source>Statistic:</source>
+        <translation>统计量：</translation>
+    </message>
+    <message>
+        <source>max |x|</source>
+        <translation>最大 |x|</translation>
+    </message>
+    <message>
+        <source>RMS</source>
+        <translation>均方根</translation>
+    </message>
+    <message>
+        <source>mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>kurtosis</source>
+        <translation>峰度</translation>
+    </message>
+    <message>
+        <source>Bars</source>
+        <translation>柱状</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>折线</translation>
+    </message>
+    <message>
+        <source>Sort by size</source>
+        <translation>按大小排序</translation>
+    </message>
+    <message>
+        <source>Order channels from largest to smallest instead of by channel id</source>
+        <translation>按数值从大到小排列通道，而不是按通道编号</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>对数坐标</translation>
+    </message>
+    <message>
+        <source>Top-k:</source>
+        <translation>前 k 个：</translation>
+    </message>
+    <message>
+        <source>Highlight the k largest channels</source>
+        <translation>突出显示最大的 k 个通道</translation>
+    </message>
+    <message>
+        <source>Channels</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>Heatmap</source>
+        <translation>热力图</translation>
+    </message>
+    <message>
+        <source>Per-layer summary:</source>
+        <translation>逐层汇总：</translation>
+    </message>
+    <message>
+        <source>largest channel max |x|</source>
+        <translation>通道最大 |x| 的最大值</translation>
+    </message>
+    <message>
+        <source>outlier ratio (max / median channel)</source>
+        <translation>离群比（最大 / 中位通道）</translation>
+    </message>
+    <message>
+        <source>mean kurtosis</source>
+        <translation>平均峰度</translation>
+    </message>
+    <message>
+        <source>mean RMS</source>
+        <translation>平均均方根</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Box plots</source>
+        <translation>箱线图</translation>
+    </message>
+    <message>
+        <source>Histogram</source>
+        <translation>直方图</translation>
+    </message>
+    <message>
+        <source>3D surface</source>
+        <translation>三维曲面</translation>
+    </message>
+    <message>
+        <source>Open a model to inspect its activations.</source>
+        <translation>打开模型以查看其激活值。</translation>
+    </message>
+    <message>
+        <source>Layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>Input of %1 in layer %2</source>
+        <translation>第 %2 层 %1 的输入</translation>
+    </message>
+    <message>
+        <source>Layer %1 %2 will load when the running job ends.</source>
+        <translation>第 %1 层 %2 将在当前任务结束后加载。</translation>
+    </message>
+    <message>
+        <source>Loading layer %1 %2…</source>
+        <translation>正在加载第 %1 层 %2…</translation>
+    </message>
+    <message>
+        <source>Statistics of layer %1 %2</source>
+        <translation>第 %1 层 %2 的统计</translation>
+    </message>
+    <message>
+        <source>layer %1 · %2 input</source>
+        <translation>第 %1 层 · %2 输入</translation>
+    </message>
+    <message>
+        <source>Per-channel statistics (no data)</source>
+        <translation>逐通道统计（无数据）</translation>
+    </message>
+    <message>
+        <source>Before rotation</source>
+        <translation>旋转前</translation>
+    </message>
+    <message>
+        <source>After rotation</source>
+        <translation>旋转后</translation>
+    </message>
+    <message>
+        <source>channel rank (largest first)</source>
+        <translation>通道排名（从大到小）</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>top-%1: %2</source>
+        <translation>前 %1：%2</translation>
+    </message>
+    <message>
+        <source>channel %1: %2 = %3</source>
+        <translation>通道 %1：%2 = %3</translation>
+    </message>
+    <message>
+        <source>|x| before rotation</source>
+        <translation>旋转前的 |x|</translation>
+    </message>
+    <message>
+        <source>|x| after rotation</source>
+        <translation>旋转后的 |x|</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Per-layer summary (no data)</source>
+        <translation>逐层汇总（无数据）</translation>
+    </message>
+    <message>
+        <source>%1 input across layers</source>
+        <translation>各层 %1 输入</translation>
+    </message>
+    <message>
+        <source>before rotation</source>
+        <translation>旋转前</translation>
+    </message>
+    <message>
+        <source>after rotation</source>
+        <translation>旋转后</translation>
+    </message>
+    <message>
+        <source>layer %1: max |x| %2 → %3, kurtosis %4 → %5</source>
+        <translation>第 %1 层：最大 |x| %2 → %3，峰度 %4 → %5</translation>
+    </message>
+    <message>
+        <source>per-channel max |x|</source>
+        <translation>逐通道最大 |x|</translation>
+    </message>
+    <message>
+        <source>Per-channel max |x| by layer (no data)</source>
+        <translation>各层逐通道最大 |x|（无数据）</translation>
+    </message>
+    <message>
+        <source>Per-channel max |x| of %1 input, by layer</source>
+        <translation>各层 %1 输入的逐通道最大 |x|</translation>
+    </message>
+    <message>
+        <source>activation value</source>
+        <translation>激活值</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>计数</translation>
+    </message>
+    <message>
+        <source>Value histogram, %1</source>
+        <translation>数值直方图，%1</translation>
+    </message>
+    <message>
+        <source>Value histogram (no data)</source>
+        <translation>数值直方图（无数据）</translation>
+    </message>
+    <message>
+        <source>density</source>
+        <translation>密度</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::CalibrationPanel</name>
+    <message>
+        <source>FP (no quantization)</source>
+        <translation>FP（不量化）</translation>
+    </message>
+    <message>
+        <source>The unquantized model: the reference perplexity</source>
+        <translation>未量化模型：作为参考的困惑度</translation>
+    </message>
+    <message>
+        <source>RTN</source>
+        <translation>RTN</translation>
+    </message>
+    <message>
+        <source>Round-to-nearest quantization without any rotation</source>
+        <translation>不做任何旋转的就近舍入量化</translation>
+    </message>
+    <message>
+        <source>SmoothQuant</source>
+        <translation>SmoothQuant</translation>
+    </message>
+    <message>
+        <source>Moves activation scale into the weights before quantizing</source>
+        <translation>量化前把激活的缩放迁移到权重中</translation>
+    </message>
+    <message>
+        <source>QuaRot</source>
+        <translation>QuaRot</translation>
+    </message>
+    <message>
+        <source>Random Hadamard rotations R1/R2, nothing learned</source>
+        <translation>随机 Hadamard 旋转 R1/R2，不做学习</translation>
+    </message>
+    <message>
+        <source>DartQuant</source>
+        <translation>DartQuant</translation>
+    </message>
+    <message>
+        <source>R1 learned with the Whip loss on rows pooled from all layers (QR-Orth)</source>
+        <translation>在汇集所有层的行上用 Whip 损失学习 R1（QR 正交化）</translation>
+    </message>
+    <message>
+        <source>Independent R1</source>
+        <translation>逐层独立 R1</translation>
+    </message>
+    <message>
+        <source>R1 optimized layer by layer, each layer on its own data (greedy)</source>
+        <translation>逐层优化 R1，每层只用本层数据（贪心）</translation>
+    </message>
+    <message>
+        <source>Joint R1</source>
+        <translation>联合 R1</translation>
+    </message>
+    <message>
+        <source>One global R1 optimized on the sum of all layers' objectives</source>
+        <translation>以所有层目标之和联合优化一个全局 R1</translation>
+    </message>
+    <message>
+        <source>Methods</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Quantization</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <source>W</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>A</source>
+        <translation>激活</translation>
+    </message>
+    <message>
+        <source>Bits:</source>
+        <translation>位宽：</translation>
+    </message>
+    <message>
+        <source>GPTQ</source>
+        <translation>GPTQ</translation>
+    </message>
+    <message>
+        <source>Weights:</source>
+        <translation>权重：</translation>
+    </message>
+    <message>
+        <source>Calibration data</source>
+        <translation>校准数据</translation>
+    </message>
+    <message>
+        <source>built-in corpus</source>
+        <translation>内置语料</translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <source>Calibration Text</source>
+        <translation>校准文本</translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.raw *.parquet);;All files (*)</source>
+        <translation>文本 (*.txt *.raw *.parquet);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>文件：</translation>
+    </message>
+    <message>
+        <source>Windows:</source>
+        <translation>窗口数：</translation>
+    </message>
+    <message>
+        <source>Tokens per window:</source>
+        <translation>每窗口词元数：</translation>
+    </message>
+    <message>
+        <source>Rotation training</source>
+        <translation>旋转训练</translation>
+    </message>
+    <message>
+        <source>Epochs:</source>
+        <translation>轮数：</translation>
+    </message>
+    <message>
+        <source>Learning rate:</source>
+        <translation>学习率：</translation>
+    </message>
+    <message>
+        <source>SGD (momentum 0.9)</source>
+        <translation>SGD（动量 0.9）</translation>
+    </message>
+    <message>
+        <source>Adam</source>
+        <translation>Adam</translation>
+    </message>
+    <message>
+        <source>Optimizer:</source>
+        <translation>优化器：</translation>
+    </message>
+    <message>
+        <source>Whip</source>
+        <translation>Whip</translation>
+    </message>
+    <message>
+        <source>SWD (sliced Wasserstein)</source>
+        <translation>SWD（切片 Wasserstein）</translation>
+    </message>
+    <message>
+        <source>Loss:</source>
+        <translation>损失：</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>CUDA GPU</source>
+        <translation>CUDA GPU</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>随机种子：</translation>
+    </message>
+    <message>
+        <source>automatic (runs folder)</source>
+        <translation>自动（运行记录文件夹）</translation>
+    </message>
+    <message>
+        <source>Save run to:</source>
+        <translation>运行保存到：</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Calibrate, quantize and evaluate every checked method (F5)</source>
+        <translation>对每个选中的方法进行校准、量化和评估（F5）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Loss before</source>
+        <translation>优化前损失</translation>
+    </message>
+    <message>
+        <source>Loss after</source>
+        <translation>优化后损失</translation>
+    </message>
+    <message>
+        <source>Quant. error before</source>
+        <translation>旋转前量化误差</translation>
+    </message>
+    <message>
+        <source>Quant. error after</source>
+        <translation>旋转后量化误差</translation>
+    </message>
+    <message>
+        <source>Per-layer metrics</source>
+        <translation>逐层指标</translation>
+    </message>
+    <message>
+        <source>Quantization error per layer</source>
+        <translation>逐层量化误差</translation>
+    </message>
+    <message>
+        <source>Open a model first</source>
+        <translation>请先打开模型</translation>
+    </message>
+    <message>
+        <source>Check at least one method</source>
+        <translation>请至少选择一种方法</translation>
+    </message>
+    <message>
+        <source>Calibration loss (SWD)</source>
+        <translation>校准损失（SWD）</translation>
+    </message>
+    <message>
+        <source>Calibration loss (Whip)</source>
+        <translation>校准损失（Whip）</translation>
+    </message>
+    <message>
+        <source>optimizer step</source>
+        <translation>优化步数</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Calibration</source>
+        <translation>校准</translation>
+    </message>
+    <message>
+        <source>Calibration cancelled.</source>
+        <translation>校准已取消。</translation>
+    </message>
+    <message>
+        <source>Activation quantization error per layer</source>
+        <translation>逐层激活量化误差</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>relative MSE</source>
+        <translation>相对均方误差</translation>
+    </message>
+    <message>
+        <source>no rotation</source>
+        <translation>无旋转</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::ExportDialog</name>
+    <message>
+        <source>Export Figure</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>文件：</translation>
+    </message>
+    <message>
+        <source>PNG image</source>
+        <translation>PNG 图像</translation>
+    </message>
+    <message>
+        <source>SVG vector drawing</source>
+        <translation>SVG 矢量图</translation>
+    </message>
+    <message>
+        <source>PDF document</source>
+        <translation>PDF 文档</translation>
+    </message>
+    <message>
+        <source>CSV data</source>
+        <translation>CSV 数据</translation>
+    </message>
+    <message>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <source> px</source>
+        <translation> 像素</translation>
+    </message>
+    <message>
+        <source>Size:</source>
+        <translation>尺寸：</translation>
+    </message>
+    <message>
+        <source> dpi</source>
+        <translation> dpi</translation>
+    </message>
+    <message>
+        <source>Resolution:</source>
+        <translation>分辨率：</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> 磅</translation>
+    </message>
+    <message>
+        <source>Font:</source>
+        <translation>字体：</translation>
+    </message>
+    <message>
+        <source>Figures (*.png *.svg *.pdf);;Data (*.csv)</source>
+        <translation>图表 (*.png *.svg *.pdf);;数据 (*.csv)</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::HeatmapPlot</name>
+    <message>
+        <source>token %1, channel %2: %3</source>
+        <translation>词元 %1，通道 %2：%3</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::LogPanel</name>
+    <message>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>Debug and above</source>
+        <translation>调试及以上</translation>
+    </message>
+    <message>
+        <source>Info and above</source>
+        <translation>信息及以上</translation>
+    </message>
+    <message>
+        <source>Warnings and errors</source>
+        <translation>警告和错误</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::MainWindow</name>
+    <message>
+        <source>JointQuant Workbench</source>
+        <translation>JointQuant 工作台</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Activations</source>
+        <translation>激活</translation>
+    </message>
+    <message>
+        <source>Calibration</source>
+        <translation>校准</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open Model…</source>
+        <translation>打开模型(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;Run…</source>
+        <translation>打开运行记录(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Recent &amp;Models</source>
+        <translation>最近的模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Recent R&amp;uns</source>
+        <translation>最近的运行记录(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Calibrate</source>
+        <translation>校准(&amp;C)</translation>
+    </message>
+    <message>
+        <source>C&amp;ancel Job</source>
+        <translation>取消任务(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Reset Layout</source>
+        <translation>重置布局(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About JointQuant Workbench</source>
+        <translation>关于 JointQuant 工作台(&amp;A)</translation>
+    </message>
+    <message>
+        <source>About JointQuant Workbench</source>
+        <translation>关于 JointQuant 工作台</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;JointQuant Workbench %1&lt;/h3&gt;&lt;p&gt;W4A4 quantization of Llama-family models with learned rotations (QuaRot, SpinQuant, DartQuant, joint and independent R1).&lt;/p&gt;&lt;p&gt;Engine: %2&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;JointQuant 工作台 %1&lt;/h3&gt;&lt;p&gt;使用学习得到的旋转（QuaRot、SpinQuant、DartQuant、联合与逐层独立 R1）对 Llama 系列模型进行 W4A4 量化。&lt;/p&gt;&lt;p&gt;计算引擎：%2&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>关于 &amp;Qt</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop the running job (Esc)</source>
+        <translation>停止当前任务（Esc）</translation>
+    </message>
+    <message>
+        <source>Open Checkpoint Folder</source>
+        <translation>打开检查点文件夹</translation>
+    </message>
+    <message>
+        <source>Open Run</source>
+        <translation>打开运行记录</translation>
+    </message>
+    <message>
+        <source>Runs (*.h5 *.hdf5 *.json);;All files (*)</source>
+        <translation>运行记录 (*.h5 *.hdf5 *.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Loading %1</source>
+        <translation>正在加载 %1</translation>
+    </message>
+    <message>
+        <source>Wait for the running job to finish, or cancel it.</source>
+        <translation>请等待当前任务完成，或将其取消。</translation>
+    </message>
+    <message>
+        <source>Opening %1</source>
+        <translation>正在打开 %1</translation>
+    </message>
+    <message>
+        <source>The language changes when the workbench is started again.</source>
+        <translation>重新启动工作台后语言才会改变。</translation>
+    </message>
+    <message>
+        <source>%1: done</source>
+        <translation>%1：完成</translation>
+    </message>
+    <message>
+        <source>%1: cancelled</source>
+        <translation>%1：已取消</translation>
+    </message>
+    <message>
+        <source>%1: failed</source>
+        <translation>%1：失败</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::ModelPanel</name>
+    <message>
+        <source>Open Checkpoint Folder…</source>
+        <translation>打开检查点文件夹…</translation>
+    </message>
+    <message>
+        <source>A folder with config.json and *.safetensors (a Hugging Face Llama checkpoint)</source>
+        <translation>包含 config.json 和 *.safetensors 的文件夹（Hugging Face 格式的 Llama 检查点）</translation>
+    </message>
+    <message>
+        <source>Configuration</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>Architecture:</source>
+        <translation>架构：</translation>
+    </message>
+    <message>
+        <source>Hidden size:</source>
+        <translation>隐藏维度：</translation>
+    </message>
+    <message>
+        <source>MLP size:</source>
+        <translation>MLP 维度：</translation>
+    </message>
+    <message>
+        <source>Layers:</source>
+        <translation>层数：</translation>
+    </message>
+    <message>
+        <source>Attention heads:</source>
+        <translation>注意力头数：</translation>
+    </message>
+    <message>
+        <source>KV heads:</source>
+        <translation>KV 头数：</translation>
+    </message>
+    <message>
+        <source>Head dimension:</source>
+        <translation>头维度：</translation>
+    </message>
+    <message>
+        <source>Vocabulary:</source>
+        <translation>词表大小：</translation>
+    </message>
+    <message>
+        <source>Max positions:</source>
+        <translation>最大位置数：</translation>
+    </message>
+    <message>
+        <source>RoPE:</source>
+        <translation>RoPE：</translation>
+    </message>
+    <message>
+        <source>RMSNorm ε:</source>
+        <translation>RMSNorm ε：</translation>
+    </message>
+    <message>
+        <source>Tied embeddings:</source>
+        <translation>共享词嵌入：</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>规模</translation>
+    </message>
+    <message>
+        <source>Parameters:</source>
+        <translation>参数量：</translation>
+    </message>
+    <message>
+        <source>Data type:</source>
+        <translation>数据类型：</translation>
+    </message>
+    <message>
+        <source>Inspectable inputs:</source>
+        <translation>可查看的输入：</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Memory:</source>
+        <translation>内存：</translation>
+    </message>
+    <message>
+        <source>No model loaded.</source>
+        <translation>尚未加载模型。</translation>
+    </message>
+    <message>
+        <source>θ = %1</source>
+        <translation>θ = %1</translation>
+    </message>
+    <message>
+        <source>θ = %1, %2</source>
+        <translation>θ = %1，%2</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::PlotFrame</name>
+    <message>
+        <source>Reset zoom</source>
+        <translation>重置缩放</translation>
+    </message>
+    <message>
+        <source>Show all data again (drag to zoom in, right-click to zoom out)</source>
+        <translation>重新显示全部数据（拖动放大，右键缩小）</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the figure and its data to the clipboard</source>
+        <translation>把图表及其数据复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Save the figure as PNG, SVG or PDF, or its data as CSV</source>
+        <translation>将图表保存为 PNG、SVG 或 PDF，或将数据保存为 CSV</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Export Figure</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <source>Copied the figure and its data</source>
+        <translation>已复制图表及其数据</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::ResultsPanel</name>
+    <message>
+        <source>Open Run…</source>
+        <translation>打开运行记录…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove the selected run from the comparison</source>
+        <translation>从对比中移除选中的运行记录</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>Quantization error</source>
+        <translation>量化误差</translation>
+    </message>
+    <message>
+        <source>Time (s)</source>
+        <translation>时间（秒）</translation>
+    </message>
+    <message>
+        <source>Final loss</source>
+        <translation>最终损失</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>对数坐标</translation>
+    </message>
+    <message>
+        <source>Unrotated W4A4 perplexities are orders of magnitude above the rest</source>
+        <translation>未旋转的 W4A4 困惑度比其余方法高出几个数量级</translation>
+    </message>
+    <message>
+        <source>Runs in the comparison</source>
+        <translation>参与对比的运行记录</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Quant. error</source>
+        <translation>量化误差</translation>
+    </message>
+    <message>
+        <source>run %1</source>
+        <translation>运行 %1</translation>
+    </message>
+    <message>
+        <source>No results yet: run a calibration or open a run</source>
+        <translation>暂无结果：请运行校准或打开运行记录</translation>
+    </message>
+    <message>
+        <source>%1 by method (WikiText-2)</source>
+        <translation>各方法的%1（WikiText-2）</translation>
+    </message>
+    <message>
+        <source>method</source>
+        <translation>方法</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>CUDA GPU</source>
+        <translation>CUDA GPU</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
+    </message>
+    <message>
+        <source>bfloat16</source>
+        <translation>bfloat16</translation>
+    </message>
+    <message>
+        <source>float16</source>
+        <translation>float16</translation>
+    </message>
+    <message>
+        <source>float32</source>
+        <translation>float32</translation>
+    </message>
+    <message>
+        <source>Model data type:</source>
+        <translation>模型数据类型：</translation>
+    </message>
+    <message>
+        <source>Compute</source>
+        <translation>计算</translation>
+    </message>
+    <message>
+        <source>built-in corpus</source>
+        <translation>内置语料</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Calibration Text</source>
+        <translation>校准文本</translation>
+    </message>
+    <message>
+        <source>Calibration data:</source>
+        <translation>校准数据：</translation>
+    </message>
+    <message>
+        <source>Weight bits:</source>
+        <translation>权重位宽：</translation>
+    </message>
+    <message>
+        <source>Activation bits:</source>
+        <translation>激活位宽：</translation>
+    </message>
+    <message>
+        <source>RTN</source>
+        <translation>RTN</translation>
+    </message>
+    <message>
+        <source>GPTQ</source>
+        <translation>GPTQ</translation>
+    </message>
+    <message>
+        <source>Weight quantizer:</source>
+        <translation>权重量化器：</translation>
+    </message>
+    <message>
+        <source>Epochs:</source>
+        <translation>轮数：</translation>
+    </message>
+    <message>
+        <source>Learning rate:</source>
+        <translation>学习率：</translation>
+    </message>
+    <message>
+        <source>SGD (momentum 0.9)</source>
+        <translation>SGD（动量 0.9）</translation>
+    </message>
+    <message>
+        <source>Adam</source>
+        <translation>Adam</translation>
+    </message>
+    <message>
+        <source>Optimizer:</source>
+        <translation>优化器：</translation>
+    </message>
+    <message>
+        <source>Whip</source>
+        <translation>Whip</translation>
+    </message>
+    <message>
+        <source>SWD (sliced Wasserstein)</source>
+        <translation>SWD（切片 Wasserstein）</translation>
+    </message>
+    <message>
+        <source>Loss:</source>
+        <translation>损失：</translation>
+    </message>
+    <message>
+        <source>Restore DartQuant Defaults</source>
+        <translation>恢复 DartQuant 默认值</translation>
+    </message>
+    <message>
+        <source>SGD, learning rate 1.5e-3, 10 epochs, Whip loss, W4A4 with RTN weights</source>
+        <translation>SGD，学习率 1.5e-3，10 轮，Whip 损失，W4A4，权重使用 RTN</translation>
+    </message>
+    <message>
+        <source>Calibration</source>
+        <translation>校准</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <source>A new language applies to windows opened after the change; restart to translate this one.</source>
+        <translation>新语言只对之后打开的窗口生效；重新启动即可翻译当前窗口。</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <source>Interface</source>
+        <translation>界面</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::SurfacePlot</name>
+    <message>
+        <source>channel block (%1 channels each)</source>
+        <translation>通道块（每块 %1 个通道）</translation>
+    </message>
+    <message>
+        <source>token block</source>
+        <translation>词元块</translation>
+    </message>
+    <message>
+        <source>Loading 3D view…</source>
+        <translation>正在加载三维视图…</translation>
+    </message>
+    <message>
+        <source>The 3D surface needs OpenGL, which this display does not provide.
+The heatmap tab shows the same data.</source>
+        <translation>三维曲面需要 OpenGL，但当前显示环境不支持。
+热力图标签页显示的是相同的数据。</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>|activation|</source>
+        <translation>|激活值|</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Workbench for W4A4 quantization with learned rotations</source>
+        <translation>基于学习旋转的 W4A4 量化工作台</translation>
+    </message>
+    <message>
+        <source>User interface language: en or zh_CN.</source>
+        <translation>界面语言：en 或 zh_CN。</translation>
+    </message>
+    <message>
+        <source>Open this checkpoint folder at start.</source>
+        <translation>启动时打开此检查点文件夹。</translation>
+    </message>
+    <message>
+        <source>Render the window to this PNG and exit.</source>
+        <translation>将窗口渲染为此 PNG 文件后退出。</translation>
+    </message>
+    <message>
+        <source>Panel to show: model, activations, calibration, results, log.</source>
+        <translation>要显示的面板：model、activations、calibration、results、log。</translation>
+    </message>
+    <message>
+        <source>Activations tab: channels, heatmap, layers, box, histogram, 3d.</source>
+        <translation>激活面板的标签页：channels、heatmap、layers、box、histogram、3d。</translation>
+    </message>
+    <message>
+        <source>light or dark (default: the saved setting).</source>
+        <translation>light 或 dark（默认：已保存的设置）。</translation>
+    </message>
+    <message>
+        <source>Window size for --screenshot, e.g. 1400x880.</source>
+        <translation>--screenshot 使用的窗口尺寸，例如 1400x880。</translation>
+    </message>
+    <message>
+        <source>With --screenshot: load the demo model, inspect a layer and run a short calibration first.</source>
+        <translation>与 --screenshot 一起使用：先加载演示模型、查看一层并运行一次简短的校准。</translation>
+    </message>
+    <message>
+        <source>Ignore saved settings (use a temporary settings file).</source>
+        <translation>忽略已保存的设置（使用临时设置文件）。</translation>
+    </message>
+    <message>
+        <source>With --screenshot PREFIX: save every panel and tab as PREFIX-&lt;view&gt;.png.</source>
+        <translation>与 --screenshot PREFIX 一起使用：把每个面板和标签页保存为 PREFIX-&lt;视图&gt;.png。</translation>
+    </message>
+</context>
+</TS>
