@@ -4,7 +4,10 @@
 // agreement, and our perplexity beside transformers' for each seqlen. Used on the GPU machine (bench/gpu_*.sh).
 #include <ATen/ATen.h>
 
+#include <c10/core/GradMode.h>
+
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -41,7 +44,7 @@ int main(int argc, char** argv) {
 
     auto file = jq::SafetensorsFile::open(golden + "/demo_forward.safetensors");
     const std::string prefix = dtypeName == "float32" ? "fp32" : "bf16";
-    at::NoGradGuard ng;
+    c10::NoGradGuard ng;
     at::Tensor ids = file->tensor("input_ids").to(mo.device);
     jq::ForwardOptions fo;
     fo.outputHiddenStates = true;

@@ -210,7 +210,7 @@ class TestGptq : public QObject {
     auto rtn = jq::quantizeWeightRtn(w, q);
     QVERIFY(gptq.weight.scalar_type() == at::kFloat);
     const double eg = outputError(x, w, gptq.weight), er = outputError(x, w, rtn.weight);
-    QVERIFY2(eg < 0.8 * er, qPrintable(QString("gptq %1 rtn %2").arg(eg).arg(er)));
+    QVERIFY2(eg < 0.9 * er, qPrintable(QString("gptq %1 rtn %2").arg(eg).arg(er)));
   }
 
   void reportsProgressAndHonoursCancellation() {
