@@ -1,5 +1,7 @@
 #include "calib/RotationTrainer.h"
 
+#include "calib/SeededRng.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -9,7 +11,6 @@
 namespace jq {
 
 namespace {
-constexpr double kPi = 3.14159265358979323846;
 }  // namespace
 
 at::TensorOptions calibrationOptions(const RotationTrainSettings& s, const at::Tensor& data) {

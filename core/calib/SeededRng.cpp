@@ -6,7 +6,6 @@
 namespace jq {
 
 namespace {
-constexpr double kPi = 3.14159265358979323846;
 }  // namespace
 
 uint64_t SeededRng::below(uint64_t n) {

@@ -10,6 +10,8 @@
 
 namespace jq {
 
+inline constexpr double kPi = 3.14159265358979323846;
+
 class SeededRng {
  public:
   explicit SeededRng(uint64_t seed) : engine_(seed) {}

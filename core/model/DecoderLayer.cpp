@@ -1,4 +1,5 @@
 #include "model/DecoderLayer.h"
+#include "model/LlamaOps.h"
 
 #include "common/Error.h"
 
@@ -26,7 +27,6 @@ namespace {
 at::Tensor moved(const at::Tensor& t, at::Device device, at::ScalarType dtype) {
   return t.defined() ? t.to(device, dtype) : t;
 }
-int64_t bytesOf(const at::Tensor& t) { return t.defined() ? t.numel() * int64_t(t.element_size()) : 0; }
 }  // namespace
 
 DecoderLayer DecoderLayer::to(at::Device device, at::ScalarType dtype) const {
@@ -42,8 +42,8 @@ DecoderLayer DecoderLayer::to(at::Device device, at::ScalarType dtype) const {
 }
 
 int64_t DecoderLayer::parameterBytes() const {
-  int64_t total = bytesOf(inputNorm) + bytesOf(postAttentionNorm);
-  for (LinearKind kind : kLayerLinearKinds) total += bytesOf(linear(kind).weight) + bytesOf(linear(kind).bias);
+  int64_t total = tensorBytes(inputNorm) + tensorBytes(postAttentionNorm);
+  for (LinearKind kind : kLayerLinearKinds) total += tensorBytes(linear(kind).weight) + tensorBytes(linear(kind).bias);
   return total;
 }
 

@@ -93,7 +93,6 @@ bool allFinite(const at::Tensor& t) {
   return true;
 }
 
-int64_t bytesOf(const at::Tensor& t) { return t.defined() ? t.numel() * int64_t(t.element_size()) : 0; }
 
 struct LayerShapes {
   int64_t h, q, kv, inter;
@@ -362,8 +361,8 @@ void LlamaModel::validate() const {
 }
 
 int64_t LlamaModel::parameterBytes() const {
-  int64_t total = bytesOf(embed_) + bytesOf(norm_) + bytesOf(lmHead_.bias);
-  if (!embeddingsTied()) total += bytesOf(lmHead_.weight);
+  int64_t total = tensorBytes(embed_) + tensorBytes(norm_) + tensorBytes(lmHead_.bias);
+  if (!embeddingsTied()) total += tensorBytes(lmHead_.weight);
   for (const DecoderLayer& l : layers_) total += l.parameterBytes();
   return total;
 }

@@ -13,6 +13,8 @@
 
 namespace jq {
 
+int64_t tensorBytes(const at::Tensor& t) { return t.defined() ? t.numel() * int64_t(t.element_size()) : 0; }
+
 const char* toString(AttentionImpl impl) { return impl == AttentionImpl::Sdpa ? "sdpa" : "eager"; }
 
 bool sdpaAvailable() {

@@ -20,6 +20,9 @@ bool sdpaAvailable();
 // no float16 matmul on the CPU; the model then refuses to run with a clear error instead of a c10::Error.
 bool matmulSupported(at::ScalarType dtype, at::Device device);
 
+// Bytes of a tensor's elements (0 for an undefined tensor).
+int64_t tensorBytes(const at::Tensor& t);
+
 // weight * (x * rsqrt(mean(x^2) + eps)).to(x.dtype), the statistics in float32.
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
 

@@ -7,6 +7,7 @@
 
 #include "common/Error.h"
 #include "common/Log.h"
+#include "common/Stopwatch.h"
 #include "model/LlamaModel.h"
 #include "quant/ActQuantizer.h"
 #include "quant/Gptq.h"
@@ -14,15 +15,9 @@
 
 namespace jq {
 
-namespace {
-double secondsSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-}  // namespace
-
 WeightQuantSummary quantizeWeightsRtn(LlamaModel& model, const WeightQuantConfig& config, const JobContext& job) {
   validate(config);
-  const auto t0 = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   at::NoGradGuard noGrad;
   for (int i = 0; i < model.numLayers(); ++i) {
     job.checkCancelled("RTN weight quantization");
@@ -33,7 +28,7 @@ WeightQuantSummary quantizeWeightsRtn(LlamaModel& model, const WeightQuantConfig
     }
     job.report("rtn", i + 1, model.numLayers(), "layer " + std::to_string(i + 1) + "/" + std::to_string(model.numLayers()));
   }
-  return {secondsSince(t0), 0.0};
+  return {watch.seconds(), 0.0};
 }
 
 WeightQuantSummary quantizeWeightsGptq(LlamaModel& model, const at::Tensor& calib, const WeightQuantConfig& config,
@@ -42,7 +37,7 @@ WeightQuantSummary quantizeWeightsGptq(LlamaModel& model, const at::Tensor& cali
   validate(gptq);
   if (calib.dim() != 2 || calib.scalar_type() != at::kLong)
     throw Error(ErrorKind::InvalidInput, "GPTQ calibration windows must be int64 [samples, seqlen]");
-  const auto t0 = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   at::NoGradGuard noGrad;
   WeightQuantSummary summary;
   const int64_t n = calib.size(0), seqlen = calib.size(1);
@@ -94,7 +89,7 @@ WeightQuantSummary quantizeWeightsGptq(LlamaModel& model, const at::Tensor& cali
       stored.weight = onDevice.linear(kind).weight.to(stored.weight.device());
     }
   }
-  summary.seconds = secondsSince(t0);
+  summary.seconds = watch.seconds();
   return summary;
 }
 

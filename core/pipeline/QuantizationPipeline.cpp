@@ -25,7 +25,7 @@ namespace jq {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double elapsedSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::string baseName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
@@ -109,7 +109,7 @@ const CapturedActivations& QuantizationPipeline::captured(const JobContext& job)
                                     << double(bytes) / (1 << 20) << " MiB on the host");
   cache_->captured = std::make_unique<CapturedActivations>(
       captureActivations(model, calib, true, true, config_.batchSize, job));
-  cache_->captureSeconds = secondsSince(t0);
+  cache_->captureSeconds = elapsedSince(t0);
   return *cache_->captured;
 }
 
@@ -136,7 +136,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
   r.method = method;
   auto t = Clock::now();
   auto model = std::make_unique<LlamaModel>(loadModel(job));
-  r.seconds["load"] = secondsSince(t);
+  r.seconds["load"] = elapsedSince(t);
   if (method == "fp") return model;
   const LlamaConfig& c = model->config();
 
@@ -157,7 +157,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
       migrate(L.inputNorm, {&L.qProj, &L.kProj, &L.vProj}, absMax[i][0]);
       migrate(L.postAttentionNorm, {&L.gateProj, &L.upProj}, absMax[i][1]);
     }
-    r.seconds["smoothquant"] = secondsSince(t);
+    r.seconds["smoothquant"] = elapsedSince(t);
     r.calibrationSeconds += r.seconds["smoothquant"];
   }
 
@@ -173,7 +173,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
       s1.train = config_.r1;
       s1.layerWeights = config_.r1LayerWeights;
       R1Result r1 = R1Calibrator(s1).run(cap.r1, job);
-      r.seconds["calibrate.R1"] = secondsSince(t);
+      r.seconds["calibrate.R1"] = elapsedSince(t);
       r.calibrationSeconds += r.seconds["calibrate.R1"];
       r.r1 = r1.r1.to(at::kCPU);
       r.r1Curve = r1.curve;
@@ -189,7 +189,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
         s2.numHeads = c.numAttentionHeads;
         s2.numKvHeads = c.numKeyValueHeads;
         R2Result r2 = R2Calibrator(s2).run(cap.r2, job);
-        r.seconds["calibrate.R2"] = secondsSince(t);
+        r.seconds["calibrate.R2"] = elapsedSince(t);
         r.calibrationSeconds += r.seconds["calibrate.R2"];
         for (auto& m : r2.rotations) r.r2.push_back(m.to(at::kCPU));
         r.r2Curves.assign(c.numHiddenLayers, {});
@@ -214,7 +214,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
     plan.onlineR4 = true;
     plan.onlineR3 = config_.kvK.bits < 16;
     applyRotation(*model, plan);
-    r.seconds["rotate"] = secondsSince(t);
+    r.seconds["rotate"] = elapsedSince(t);
   } else if (!config_.calibration.empty() && method != "smoothquant") {
     // Unrotated baseline on the same captured data, for the loss / quantization-error columns.
     evaluateRotationOnCapture(at::Tensor(), r, job);
@@ -224,10 +224,10 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
     t = Clock::now();
     if (config_.weightQuantizer == "gptq") {
       quantizeWeightsGptq(*model, calibrationWindows(job), config_.weight, config_.gptq, config_.batchSize, job);
-      r.seconds["gptq"] = secondsSince(t);
+      r.seconds["gptq"] = elapsedSince(t);
     } else {
       quantizeWeightsRtn(*model, config_.weight, job);
-      r.seconds["rtn"] = secondsSince(t);
+      r.seconds["rtn"] = elapsedSince(t);
     }
   }
   attachActivationQuantizers(*model, config_.act);
@@ -248,7 +248,7 @@ MethodResult QuantizationPipeline::runMethod(const std::string& method, const Jo
     r.datasetNames.push_back(baseName(config_.datasets[i].path));
     r.evaluations.push_back(PerplexityEvaluator(po).evaluate(*model, tokens, job));
   }
-  r.seconds["eval"] = secondsSince(t);
+  r.seconds["eval"] = elapsedSince(t);
   JQ_INFO(method << " done");
   return r;
 }
