@@ -100,7 +100,7 @@ def prepare(model, method, seed, wbits, abits):
             L.self_attn.o_proj.weight.copy_((o @ R2).reshape(n, -1).to(dt))
             down = L.mlp.down_proj
             down.weight.copy_((down.weight.double() @ Hi.T).to(dt))
-            down.register_forward_pre_hook(lambda m, a, H=Hi: ((a[0].double() @ H.T).to(a[0].dtype),))
+            down.register_forward_pre_hook(lambda m, a, H=Hi: ((a[0].double() @ H.T.to(a[0].device)).to(a[0].dtype),))
     for L in layers:
         for lin in (L.self_attn.q_proj, L.self_attn.k_proj, L.self_attn.v_proj, L.self_attn.o_proj,
                     L.mlp.gate_proj, L.mlp.up_proj, L.mlp.down_proj):
@@ -137,8 +137,8 @@ def main():
     out = {}
     for method in args.methods.split(","):
         model = LlamaForCausalLM.from_pretrained(args.model, attn_implementation="eager", **{key: torch.float32})
-        model = model.to(args.device).eval()
-        prepare(model, method, args.seed, args.w_bits, args.a_bits)
+        prepare(model.eval(), method, args.seed, args.w_bits, args.a_bits)  # on the CPU, in float64 where it matters
+        model = model.to(args.device)
         out[method] = perplexity(model, ids, args.seqlen, args.device)
     print(json.dumps({"reference": "tools/reference_quant.py", "seqlen": args.seqlen, "w_bits": args.w_bits,
                       "a_bits": args.a_bits, "perplexity": out}))

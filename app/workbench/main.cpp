@@ -11,6 +11,7 @@
 #include "app/Language.h"
 #include "app/MainWindow.h"
 #include "app/Theme.h"
+#include "backend/CoreBackend.h"
 #include "backend/FakeBackend.h"
 #include "jobs/JobRunner.h"
 #include "panels/ActivationPanel.h"
@@ -54,10 +55,13 @@ int main(int argc, char** argv) {
   QCommandLineOption tab("tab", QApplication::translate("main", "Activations tab: channels, heatmap, layers, box, histogram, 3d."), "name");
   QCommandLineOption theme("theme", QApplication::translate("main", "light or dark (default: the saved setting)."), "theme");
   QCommandLineOption size("size", QApplication::translate("main", "Window size for --screenshot, e.g. 1400x880."), "WxH", "1400x880");
-  QCommandLineOption demo("demo", QApplication::translate("main", "With --screenshot: load the demo model, inspect a layer and run a short calibration first."));
+  QCommandLineOption demo("demo", QApplication::translate("main", "Run on synthetic data (no model is computed); with --screenshot, also take the tour."));
+  QCommandLineOption tour("tour", QApplication::translate("main", "With --screenshot: inspect a layer and run two short calibrations first."));
+  QCommandLineOption layer("layer", QApplication::translate("main", "Layer the tour inspects (default: 11 with --demo, else 1)."), "n");
+  QCommandLineOption evalData("eval", QApplication::translate("main", "Evaluation text for calibrations (default: the demo corpus next to the model)."), "file");
   QCommandLineOption fresh("fresh-settings", QApplication::translate("main", "Ignore saved settings (use a temporary settings file)."));
   QCommandLineOption allTabs("all-views", QApplication::translate("main", "With --screenshot PREFIX: save every panel and tab as PREFIX-<view>.png."));
-  cli.addOptions({language, model, screenshot, panel, tab, theme, size, demo, fresh, allTabs});
+  cli.addOptions({language, model, screenshot, panel, tab, theme, size, demo, tour, layer, evalData, fresh, allTabs});
   cli.process(app);
 
   std::unique_ptr<jq::ui::Preferences> prefs;
@@ -70,9 +74,18 @@ int main(int argc, char** argv) {
   jq::ui::installLanguage(lang);
   jq::ui::applyTheme(cli.isSet(theme) ? cli.value(theme) : prefs->theme.get());
 
-  // Until the LibTorch backend is plugged in, the workbench runs on synthetic data.
-  jq::ui::FakeBackend backend;
-  jq::ui::MainWindow window(backend, *prefs);
+  // The engine by default; --demo swaps in synthetic data (no LibTorch work, for UI development).
+  std::unique_ptr<jq::ui::WorkbenchBackend> backend;
+  if (cli.isSet(demo)) {
+    backend = std::make_unique<jq::ui::FakeBackend>();
+  } else {
+    jq::ui::CoreBackend::Options options;
+    if (cli.isSet(evalData)) options.evaluationFiles = {cli.value(evalData).toStdString()};
+    options.calibrationFile = prefs->calibrationData.get().toStdString();
+    options.device = prefs->device.get().toStdString();
+    backend = std::make_unique<jq::ui::CoreBackend>(options);
+  }
+  jq::ui::MainWindow window(*backend, *prefs);
   if (cli.isSet(screenshot)) {
     const QStringList wh = cli.value(size).split('x');
     window.resize(wh.value(0).toInt() > 0 ? wh.value(0).toInt() : 1400, wh.value(1).toInt() > 0 ? wh.value(1).toInt() : 880);
@@ -86,11 +99,17 @@ int main(int argc, char** argv) {
   // Screenshot mode: let jobs finish, optionally populate every panel, then render and quit.
   auto* runner = window.runner();
   runner->waitForIdle(30000);
-  if (cli.isSet(demo)) {
-    window.activationPanel()->selectSite({11, "q_proj"});
+  if (cli.isSet(demo) || cli.isSet(tour)) {
+    const int tourLayer = cli.isSet(layer) ? cli.value(layer).toInt() : (cli.isSet(demo) ? 11 : 1);
+    window.activationPanel()->selectSite({tourLayer, "q_proj"});
     runner->waitForIdle(60000);
     jq::ui::CalibrationRequest req = window.calibrationPanel()->request();
     req.epochs = 4;
+    if (!cli.isSet(demo)) {
+      // Real computation: a few short windows keep the tour to a minute or two on a CPU.
+      req.samples = 8;
+      req.seqLen = 256;
+    }
     req.outputPath = QDir::temp().filePath("jointquant-demo-run.h5").toStdString();
     window.calibrationPanel()->setRequest(req);
     window.calibrationPanel()->start();
