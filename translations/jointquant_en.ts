@@ -212,10 +212,6 @@
         <translation>activation value</translation>
     </message>
     <message>
-        <source>count</source>
-        <translation>count</translation>
-    </message>
-    <message>
         <source>Value histogram, %1</source>
         <translation>Value histogram, %1</translation>
     </message>
@@ -283,8 +279,8 @@
         <translation>Joint R1</translation>
     </message>
     <message>
-        <source>One global R1 optimized on the sum of all layers' objectives</source>
-        <translation>One global R1 optimized on the sum of all layers' objectives</translation>
+        <source>One global R1 optimized on the sum of all layers&apos; objectives</source>
+        <translation>One global R1 optimized on the sum of all layers&apos; objectives</translation>
     </message>
     <message>
         <source>Methods</source>
@@ -1187,16 +1183,28 @@ The heatmap tab shows the same data.</translation>
         <translation>Window size for --screenshot, e.g. 1400x880.</translation>
     </message>
     <message>
-        <source>With --screenshot: load the demo model, inspect a layer and run a short calibration first.</source>
-        <translation>With --screenshot: load the demo model, inspect a layer and run a short calibration first.</translation>
-    </message>
-    <message>
         <source>Ignore saved settings (use a temporary settings file).</source>
         <translation>Ignore saved settings (use a temporary settings file).</translation>
     </message>
     <message>
         <source>With --screenshot PREFIX: save every panel and tab as PREFIX-&lt;view&gt;.png.</source>
         <translation>With --screenshot PREFIX: save every panel and tab as PREFIX-&lt;view&gt;.png.</translation>
+    </message>
+    <message>
+        <source>Run on synthetic data (no model is computed); with --screenshot, also take the tour.</source>
+        <translation>Run on synthetic data (no model is computed); with --screenshot, also take the tour.</translation>
+    </message>
+    <message>
+        <source>With --screenshot: inspect a layer and run two short calibrations first.</source>
+        <translation>With --screenshot: inspect a layer and run two short calibrations first.</translation>
+    </message>
+    <message>
+        <source>Layer the tour inspects (default: 11 with --demo, else 1).</source>
+        <translation>Layer the tour inspects (default: 11 with --demo, else 1).</translation>
+    </message>
+    <message>
+        <source>Evaluation text for calibrations (default: the demo corpus next to the model).</source>
+        <translation>Evaluation text for calibrations (default: the demo corpus next to the model).</translation>
     </message>
 </context>
 </TS>

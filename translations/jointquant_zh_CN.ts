@@ -212,10 +212,6 @@
         <translation>激活值</translation>
     </message>
     <message>
-        <source>count</source>
-        <translation>计数</translation>
-    </message>
-    <message>
         <source>Value histogram, %1</source>
         <translation>数值直方图，%1</translation>
     </message>
@@ -283,7 +279,7 @@
         <translation>联合 R1</translation>
     </message>
     <message>
-        <source>One global R1 optimized on the sum of all layers' objectives</source>
+        <source>One global R1 optimized on the sum of all layers&apos; objectives</source>
         <translation>以所有层目标之和联合优化一个全局 R1</translation>
     </message>
     <message>
@@ -1187,16 +1183,28 @@ The heatmap tab shows the same data.</source>
         <translation>--screenshot 使用的窗口尺寸，例如 1400x880。</translation>
     </message>
     <message>
-        <source>With --screenshot: load the demo model, inspect a layer and run a short calibration first.</source>
-        <translation>与 --screenshot 一起使用：先加载演示模型、查看一层并运行一次简短的校准。</translation>
-    </message>
-    <message>
         <source>Ignore saved settings (use a temporary settings file).</source>
         <translation>忽略已保存的设置（使用临时设置文件）。</translation>
     </message>
     <message>
         <source>With --screenshot PREFIX: save every panel and tab as PREFIX-&lt;view&gt;.png.</source>
         <translation>与 --screenshot PREFIX 一起使用：把每个面板和标签页保存为 PREFIX-&lt;视图&gt;.png。</translation>
+    </message>
+    <message>
+        <source>Run on synthetic data (no model is computed); with --screenshot, also take the tour.</source>
+        <translation>使用合成数据运行（不计算任何模型）；与 --screenshot 一起使用时，也会走一遍导览。</translation>
+    </message>
+    <message>
+        <source>With --screenshot: inspect a layer and run two short calibrations first.</source>
+        <translation>与 --screenshot 一起使用：先查看一层并运行两次简短的校准。</translation>
+    </message>
+    <message>
+        <source>Layer the tour inspects (default: 11 with --demo, else 1).</source>
+        <translation>导览查看的层（默认：使用 --demo 时为 11，否则为 1）。</translation>
+    </message>
+    <message>
+        <source>Evaluation text for calibrations (default: the demo corpus next to the model).</source>
+        <translation>校准使用的评估文本（默认：模型旁边的演示语料）。</translation>
     </message>
 </context>
 </TS>
