@@ -587,6 +587,10 @@
         <source>Clear</source>
         <translation>Clear</translation>
     </message>
+    <message>
+        <source>… %1 older messages were skipped</source>
+        <translation>… %1 older messages were skipped</translation>
+    </message>
 </context>
 <context>
     <name>jq::ui::MainWindow</name>
@@ -822,10 +826,6 @@
         <translation>Weights</translation>
     </message>
     <message>
-        <source>Memory:</source>
-        <translation>Memory:</translation>
-    </message>
-    <message>
         <source>No model loaded.</source>
         <translation>No model loaded.</translation>
     </message>
@@ -848,6 +848,22 @@
     <message>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Memory the weights need: all of them on one device, or layer by layer (weights stay in host memory and one decoder layer at a time goes to the GPU)</source>
+        <translation>Memory the weights need: all of them on one device, or layer by layer (weights stay in host memory and one decoder layer at a time goes to the GPU)</translation>
+    </message>
+    <message>
+        <source>Memory for the weights:</source>
+        <translation>Memory for the weights:</translation>
+    </message>
+    <message>
+        <source>%1, layer by layer</source>
+        <translation>%1, layer by layer</translation>
+    </message>
+    <message>
+        <source>%1, all layers</source>
+        <translation>%1, all layers</translation>
     </message>
 </context>
 <context>
@@ -887,6 +903,321 @@
     <message>
         <source>Copied the figure and its data</source>
         <translation>Copied the figure and its data</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::ReportBuilder</name>
+    <message>
+        <source>Generated %1 from %2</source>
+        <translation>Generated %1 from %2</translation>
+    </message>
+    <message>
+        <source>JointQuant report</source>
+        <translation>JointQuant report</translation>
+    </message>
+    <message>
+        <source>(continued)</source>
+        <translation>(continued)</translation>
+    </message>
+    <message>
+        <source>1. Runs and settings</source>
+        <translation>1. Runs and settings</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <source>Table 1: the runs in this report.</source>
+        <translation>Table 1: the runs in this report.</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Run</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>Methods</source>
+        <translation>Methods</translation>
+    </message>
+    <message>
+        <source>Stored rotation</source>
+        <translation>Stored rotation</translation>
+    </message>
+    <message>
+        <source>Setting</source>
+        <translation>Setting</translation>
+    </message>
+    <message>
+        <source>The run files hold no configuration.</source>
+        <translation>The run files hold no configuration.</translation>
+    </message>
+    <message>
+        <source>Table 2: settings of each run, as stored in the run file&apos;s configuration.</source>
+        <translation>Table 2: settings of each run, as stored in the run file&apos;s configuration.</translation>
+    </message>
+    <message>
+        <source>2. Perplexity</source>
+        <translation>2. Perplexity</translation>
+    </message>
+    <message>
+        <source>The run files hold no perplexity measurements.</source>
+        <translation>The run files hold no perplexity measurements.</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>Dataset</translation>
+    </message>
+    <message>
+        <source>Perplexity (%1)</source>
+        <translation>Perplexity (%1)</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>Perplexity</translation>
+    </message>
+    <message>
+        <source>Table 3: perplexity of every method (lower is better), exp of the mean next-token loss over non-overlapping windows of the evaluation text.</source>
+        <translation>Table 3: perplexity of every method (lower is better), exp of the mean next-token loss over non-overlapping windows of the evaluation text.</translation>
+    </message>
+    <message>
+        <source>Perplexity by method (%1)</source>
+        <translation>Perplexity by method (%1)</translation>
+    </message>
+    <message>
+        <source>method</source>
+        <translation>method</translation>
+    </message>
+    <message>
+        <source>perplexity (log scale)</source>
+        <translation>perplexity (log scale)</translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation>perplexity</translation>
+    </message>
+    <message>
+        <source>Figure 1: perplexity by method on a logarithmic scale; unrotated W4A4 models are often orders of magnitude worse than the rest.</source>
+        <translation>Figure 1: perplexity by method on a logarithmic scale; unrotated W4A4 models are often orders of magnitude worse than the rest.</translation>
+    </message>
+    <message>
+        <source>Figure 1: perplexity by method (lower is better).</source>
+        <translation>Figure 1: perplexity by method (lower is better).</translation>
+    </message>
+    <message>
+        <source>3. Calibration</source>
+        <translation>3. Calibration</translation>
+    </message>
+    <message>
+        <source>Table 4: time (all stages except evaluation); Whip loss summed over layers with the method&apos;s R1 at the start and the end of its optimization (one value for methods that learn nothing); mean relative quantization error of the activations over layers.</source>
+        <translation>Table 4: time (all stages except evaluation); Whip loss summed over layers with the method&apos;s R1 at the start and the end of its optimization (one value for methods that learn nothing); mean relative quantization error of the activations over layers.</translation>
+    </message>
+    <message>
+        <source>Time (s)</source>
+        <translation>Time (s)</translation>
+    </message>
+    <message>
+        <source>Start loss</source>
+        <translation>Start loss</translation>
+    </message>
+    <message>
+        <source>Final loss</source>
+        <translation>Final loss</translation>
+    </message>
+    <message>
+        <source>Quant. error</source>
+        <translation>Quant. error</translation>
+    </message>
+    <message>
+        <source>R1 calibration loss (%1)</source>
+        <translation>R1 calibration loss (%1)</translation>
+    </message>
+    <message>
+        <source>R1 calibration loss</source>
+        <translation>R1 calibration loss</translation>
+    </message>
+    <message>
+        <source>optimizer step</source>
+        <translation>optimizer step</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>loss</translation>
+    </message>
+    <message>
+        <source>No method of these runs learned a rotation, so there are no loss curves.</source>
+        <translation>No method of these runs learned a rotation, so there are no loss curves.</translation>
+    </message>
+    <message>
+        <source>Figure 2: loss of the learned R1 per optimizer step, one curve per method.</source>
+        <translation>Figure 2: loss of the learned R1 per optimizer step, one curve per method.</translation>
+    </message>
+    <message>
+        <source>Whip loss per layer (%1)</source>
+        <translation>Whip loss per layer (%1)</translation>
+    </message>
+    <message>
+        <source>Whip loss per layer</source>
+        <translation>Whip loss per layer</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>layer</translation>
+    </message>
+    <message>
+        <source>Activation quantization error per layer (%1)</source>
+        <translation>Activation quantization error per layer (%1)</translation>
+    </message>
+    <message>
+        <source>Activation quantization error per layer</source>
+        <translation>Activation quantization error per layer</translation>
+    </message>
+    <message>
+        <source>relative MSE (log scale)</source>
+        <translation>relative MSE (log scale)</translation>
+    </message>
+    <message>
+        <source>relative MSE</source>
+        <translation>relative MSE</translation>
+    </message>
+    <message>
+        <source>Hadamard start</source>
+        <translation>Hadamard start</translation>
+    </message>
+    <message>
+        <source>Figure 3: per layer, the Whip loss of each method&apos;s R1 (top; grey: the random Hadamard it starts from) and the relative error of the quantized activations after each method (bottom).</source>
+        <translation>Figure 3: per layer, the Whip loss of each method&apos;s R1 (top; grey: the random Hadamard it starts from) and the relative error of the quantized activations after each method (bottom).</translation>
+    </message>
+    <message>
+        <source>4. Activation outliers</source>
+        <translation>4. Activation outliers</translation>
+    </message>
+    <message>
+        <source>Run %1:</source>
+        <translation>Run %1:</translation>
+    </message>
+    <message>
+        <source>%1 holds no activation statistics, and its model folder is not available to compute them.</source>
+        <translation>%1 holds no activation statistics, and its model folder is not available to compute them.</translation>
+    </message>
+    <message>
+        <source>%1 holds no activation statistics.</source>
+        <translation>%1 holds no activation statistics.</translation>
+    </message>
+    <message>
+        <source>the run&apos;s rotation</source>
+        <translation>the run&apos;s rotation</translation>
+    </message>
+    <message>
+        <source>the %1 rotation</source>
+        <translation>the %1 rotation</translation>
+    </message>
+    <message>
+        <source>Statistics of the inputs of each decoder layer&apos;s linear modules, as stored in the run file; &quot;after&quot; is the model rotated by %1.</source>
+        <translation>Statistics of the inputs of each decoder layer&apos;s linear modules, as stored in the run file; &quot;after&quot; is the model rotated by %1.</translation>
+    </message>
+    <message>
+        <source>The run file stores no activation statistics; they were computed for this report from %1 windows of %2 tokens of calibration text through the model with its RMSNorm weights fused into the linear layers (&quot;before&quot;) and through the same model rotated by %3 stored in the file (&quot;after&quot;), so the two differ by the rotation alone.</source>
+        <translation>The run file stores no activation statistics; they were computed for this report from %1 windows of %2 tokens of calibration text through the model with its RMSNorm weights fused into the linear layers (&quot;before&quot;) and through the same model rotated by %3 stored in the file (&quot;after&quot;), so the two differ by the rotation alone.</translation>
+    </message>
+    <message>
+        <source>Table %1: per-layer outlier summary: the largest channel max |x|, its ratio to the median channel (max/median) and the mean channel kurtosis (a Gaussian channel has 3), before and after rotation.</source>
+        <translation>Table %1: per-layer outlier summary: the largest channel max |x|, its ratio to the median channel (max/median) and the mean channel kurtosis (a Gaussian channel has 3), before and after rotation.</translation>
+    </message>
+    <message>
+        <source>Module</source>
+        <translation>Module</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Layer</translation>
+    </message>
+    <message>
+        <source>max |x| before</source>
+        <translation>max |x| before</translation>
+    </message>
+    <message>
+        <source>after</source>
+        <translation>after</translation>
+    </message>
+    <message>
+        <source>max/median before</source>
+        <translation>max/median before</translation>
+    </message>
+    <message>
+        <source>kurtosis before</source>
+        <translation>kurtosis before</translation>
+    </message>
+    <message>
+        <source>%1 input: max/median channel</source>
+        <translation>%1 input: max/median channel</translation>
+    </message>
+    <message>
+        <source>ratio (log scale)</source>
+        <translation>ratio (log scale)</translation>
+    </message>
+    <message>
+        <source>ratio</source>
+        <translation>ratio</translation>
+    </message>
+    <message>
+        <source>before rotation</source>
+        <translation>before rotation</translation>
+    </message>
+    <message>
+        <source>after rotation</source>
+        <translation>after rotation</translation>
+    </message>
+    <message>
+        <source>Figure %1: how far the largest channel stands out from the median channel, per layer and module input, before and after rotation.</source>
+        <translation>Figure %1: how far the largest channel stands out from the median channel, per layer and module input, before and after rotation.</translation>
+    </message>
+    <message>
+        <source>layer %1 %2 input</source>
+        <translation>layer %1 %2 input</translation>
+    </message>
+    <message>
+        <source>max |x| per channel, before</source>
+        <translation>max |x| per channel, before</translation>
+    </message>
+    <message>
+        <source>max |x| per channel, after</source>
+        <translation>max |x| per channel, after</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>channel</translation>
+    </message>
+    <message>
+        <source>max |x|</source>
+        <translation>max |x|</translation>
+    </message>
+    <message>
+        <source>Histogram of x, before</source>
+        <translation>Histogram of x, before</translation>
+    </message>
+    <message>
+        <source>Histogram of x, after</source>
+        <translation>Histogram of x, after</translation>
+    </message>
+    <message>
+        <source>x</source>
+        <translation>x</translation>
+    </message>
+    <message>
+        <source>count (log scale)</source>
+        <translation>count (log scale)</translation>
+    </message>
+    <message>
+        <source>Figure %1: %2, the site with the strongest outliers before rotation: per-channel max |x| and the histogram of all values, before (left) and after (right) rotation, on shared scales.</source>
+        <translation>Figure %1: %2, the site with the strongest outliers before rotation: per-channel max |x| and the histogram of all values, before (left) and after (right) rotation, on shared scales.</translation>
     </message>
 </context>
 <context>
@@ -960,12 +1291,16 @@
         <translation>No results yet: run a calibration or open a run</translation>
     </message>
     <message>
-        <source>%1 by method (WikiText-2)</source>
-        <translation>%1 by method (WikiText-2)</translation>
-    </message>
-    <message>
         <source>method</source>
         <translation>method</translation>
+    </message>
+    <message>
+        <source>%1 by method (%2)</source>
+        <translation>%1 by method (%2)</translation>
+    </message>
+    <message>
+        <source>%1 by method</source>
+        <translation>%1 by method</translation>
     </message>
 </context>
 <context>
@@ -1205,6 +1540,30 @@ The heatmap tab shows the same data.</translation>
     <message>
         <source>Evaluation text for calibrations (default: the demo corpus next to the model).</source>
         <translation>Evaluation text for calibrations (default: the demo corpus next to the model).</translation>
+    </message>
+    <message>
+        <source>Open this run file at start (may be repeated); with --screenshot, instead of the tour&apos;s calibrations.</source>
+        <translation>Open this run file at start (may be repeated); with --screenshot, instead of the tour&apos;s calibrations.</translation>
+    </message>
+    <message>
+        <source>Write a report of this run file (more run files may follow) to --out, without a window.</source>
+        <translation>Write a report of this run file (more run files may follow) to --out, without a window.</translation>
+    </message>
+    <message>
+        <source>Report file: .pdf, .html, or .png (one file per page; %d is the page number).</source>
+        <translation>Report file: .pdf, .html, or .png (one file per page; %d is the page number).</translation>
+    </message>
+    <message>
+        <source>Resolution of PNG report pages.</source>
+        <translation>Resolution of PNG report pages.</translation>
+    </message>
+    <message>
+        <source>In a report, do not compute activation statistics a run file lacks from its model.</source>
+        <translation>In a report, do not compute activation statistics a run file lacks from its model.</translation>
+    </message>
+    <message>
+        <source>With --report: further run files.</source>
+        <translation>With --report: further run files.</translation>
     </message>
 </context>
 </TS>

@@ -587,6 +587,10 @@
         <source>Clear</source>
         <translation>清空</translation>
     </message>
+    <message>
+        <source>… %1 older messages were skipped</source>
+        <translation>… 跳过了 %1 条较早的消息</translation>
+    </message>
 </context>
 <context>
     <name>jq::ui::MainWindow</name>
@@ -822,10 +826,6 @@
         <translation>权重</translation>
     </message>
     <message>
-        <source>Memory:</source>
-        <translation>内存：</translation>
-    </message>
-    <message>
         <source>No model loaded.</source>
         <translation>尚未加载模型。</translation>
     </message>
@@ -848,6 +848,22 @@
     <message>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>Memory the weights need: all of them on one device, or layer by layer (weights stay in host memory and one decoder layer at a time goes to the GPU)</source>
+        <translation>权重所需内存：全部放在一个设备上，或逐层放置（权重留在主机内存中，每次只把一个解码层送到 GPU）</translation>
+    </message>
+    <message>
+        <source>Memory for the weights:</source>
+        <translation>权重所需内存：</translation>
+    </message>
+    <message>
+        <source>%1, layer by layer</source>
+        <translation>%1，逐层</translation>
+    </message>
+    <message>
+        <source>%1, all layers</source>
+        <translation>%1，全部层</translation>
     </message>
 </context>
 <context>
@@ -887,6 +903,321 @@
     <message>
         <source>Copied the figure and its data</source>
         <translation>已复制图表及其数据</translation>
+    </message>
+</context>
+<context>
+    <name>jq::ui::ReportBuilder</name>
+    <message>
+        <source>Generated %1 from %2</source>
+        <translation>生成于 %1，来源：%2</translation>
+    </message>
+    <message>
+        <source>JointQuant report</source>
+        <translation>JointQuant 报告</translation>
+    </message>
+    <message>
+        <source>(continued)</source>
+        <translation>（续）</translation>
+    </message>
+    <message>
+        <source>1. Runs and settings</source>
+        <translation>1. 运行与设置</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Table 1: the runs in this report.</source>
+        <translation>表 1：本报告包含的运行。</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Methods</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Stored rotation</source>
+        <translation>保存的旋转</translation>
+    </message>
+    <message>
+        <source>Setting</source>
+        <translation>设置项</translation>
+    </message>
+    <message>
+        <source>The run files hold no configuration.</source>
+        <translation>运行文件中没有配置。</translation>
+    </message>
+    <message>
+        <source>Table 2: settings of each run, as stored in the run file&apos;s configuration.</source>
+        <translation>表 2：各次运行的设置（取自运行文件中保存的配置）。</translation>
+    </message>
+    <message>
+        <source>2. Perplexity</source>
+        <translation>2. 困惑度</translation>
+    </message>
+    <message>
+        <source>The run files hold no perplexity measurements.</source>
+        <translation>运行文件中没有困惑度测量结果。</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Perplexity (%1)</source>
+        <translation>困惑度（%1）</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>Table 3: perplexity of every method (lower is better), exp of the mean next-token loss over non-overlapping windows of the evaluation text.</source>
+        <translation>表 3：各方法的困惑度（越低越好），即评测文本各个不重叠窗口上下一词元平均损失的指数。</translation>
+    </message>
+    <message>
+        <source>Perplexity by method (%1)</source>
+        <translation>各方法的困惑度（%1）</translation>
+    </message>
+    <message>
+        <source>method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>perplexity (log scale)</source>
+        <translation>困惑度（对数坐标）</translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>Figure 1: perplexity by method on a logarithmic scale; unrotated W4A4 models are often orders of magnitude worse than the rest.</source>
+        <translation>图 1：各方法的困惑度（对数坐标）；未旋转的 W4A4 模型往往比其余方法差几个数量级。</translation>
+    </message>
+    <message>
+        <source>Figure 1: perplexity by method (lower is better).</source>
+        <translation>图 1：各方法的困惑度（越低越好）。</translation>
+    </message>
+    <message>
+        <source>3. Calibration</source>
+        <translation>3. 校准</translation>
+    </message>
+    <message>
+        <source>Table 4: time (all stages except evaluation); Whip loss summed over layers with the method&apos;s R1 at the start and the end of its optimization (one value for methods that learn nothing); mean relative quantization error of the activations over layers.</source>
+        <translation>表 4：耗时（除评测外的所有阶段）；使用该方法的 R1 时各层 Whip 损失之和，分别为优化开始与结束时的值（不学习的方法只有一个值）；各层激活相对量化误差的平均值。</translation>
+    </message>
+    <message>
+        <source>Time (s)</source>
+        <translation>时间（秒）</translation>
+    </message>
+    <message>
+        <source>Start loss</source>
+        <translation>初始损失</translation>
+    </message>
+    <message>
+        <source>Final loss</source>
+        <translation>最终损失</translation>
+    </message>
+    <message>
+        <source>Quant. error</source>
+        <translation>量化误差</translation>
+    </message>
+    <message>
+        <source>R1 calibration loss (%1)</source>
+        <translation>R1 校准损失（%1）</translation>
+    </message>
+    <message>
+        <source>R1 calibration loss</source>
+        <translation>R1 校准损失</translation>
+    </message>
+    <message>
+        <source>optimizer step</source>
+        <translation>优化步</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>No method of these runs learned a rotation, so there are no loss curves.</source>
+        <translation>这些运行中没有方法学习旋转，因此没有损失曲线。</translation>
+    </message>
+    <message>
+        <source>Figure 2: loss of the learned R1 per optimizer step, one curve per method.</source>
+        <translation>图 2：学习得到的 R1 在每个优化步的损失，每种方法一条曲线。</translation>
+    </message>
+    <message>
+        <source>Whip loss per layer (%1)</source>
+        <translation>各层 Whip 损失（%1）</translation>
+    </message>
+    <message>
+        <source>Whip loss per layer</source>
+        <translation>各层 Whip 损失</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Activation quantization error per layer (%1)</source>
+        <translation>各层激活量化误差（%1）</translation>
+    </message>
+    <message>
+        <source>Activation quantization error per layer</source>
+        <translation>各层激活量化误差</translation>
+    </message>
+    <message>
+        <source>relative MSE (log scale)</source>
+        <translation>相对 MSE（对数坐标）</translation>
+    </message>
+    <message>
+        <source>relative MSE</source>
+        <translation>相对 MSE</translation>
+    </message>
+    <message>
+        <source>Hadamard start</source>
+        <translation>Hadamard 初始值</translation>
+    </message>
+    <message>
+        <source>Figure 3: per layer, the Whip loss of each method&apos;s R1 (top; grey: the random Hadamard it starts from) and the relative error of the quantized activations after each method (bottom).</source>
+        <translation>图 3：每层上各方法 R1 的 Whip 损失（上；灰色为作为起点的随机 Hadamard 矩阵），以及各方法下量化激活的相对误差（下）。</translation>
+    </message>
+    <message>
+        <source>4. Activation outliers</source>
+        <translation>4. 激活离群值</translation>
+    </message>
+    <message>
+        <source>Run %1:</source>
+        <translation>运行 %1：</translation>
+    </message>
+    <message>
+        <source>%1 holds no activation statistics, and its model folder is not available to compute them.</source>
+        <translation>%1 中没有激活统计，且找不到其模型文件夹，无法计算。</translation>
+    </message>
+    <message>
+        <source>%1 holds no activation statistics.</source>
+        <translation>%1 中没有激活统计。</translation>
+    </message>
+    <message>
+        <source>the run&apos;s rotation</source>
+        <translation>该运行的旋转</translation>
+    </message>
+    <message>
+        <source>the %1 rotation</source>
+        <translation>%1 的旋转</translation>
+    </message>
+    <message>
+        <source>Statistics of the inputs of each decoder layer&apos;s linear modules, as stored in the run file; &quot;after&quot; is the model rotated by %1.</source>
+        <translation>各解码层线性模块输入的统计，取自运行文件；“旋转后”指经 %1 旋转的模型。</translation>
+    </message>
+    <message>
+        <source>The run file stores no activation statistics; they were computed for this report from %1 windows of %2 tokens of calibration text through the model with its RMSNorm weights fused into the linear layers (&quot;before&quot;) and through the same model rotated by %3 stored in the file (&quot;after&quot;), so the two differ by the rotation alone.</source>
+        <translation>运行文件中没有激活统计；本报告用 %1 个、每个 %2 词元的校准文本窗口计算得到：分别通过把 RMSNorm 权重融合进线性层后的模型（“旋转前”）和经文件中保存的 %3 旋转后的同一模型（“旋转后”），因此两者只相差旋转本身。</translation>
+    </message>
+    <message>
+        <source>Table %1: per-layer outlier summary: the largest channel max |x|, its ratio to the median channel (max/median) and the mean channel kurtosis (a Gaussian channel has 3), before and after rotation.</source>
+        <translation>表 %1：各层离群值概况：最大通道的 max |x|、它与中位通道之比（max/median）以及通道峰度均值（高斯通道为 3），旋转前后对比。</translation>
+    </message>
+    <message>
+        <source>Module</source>
+        <translation>模块</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>max |x| before</source>
+        <translation>旋转前 max |x|</translation>
+    </message>
+    <message>
+        <source>after</source>
+        <translation>旋转后</translation>
+    </message>
+    <message>
+        <source>max/median before</source>
+        <translation>旋转前 max/median</translation>
+    </message>
+    <message>
+        <source>kurtosis before</source>
+        <translation>旋转前峰度</translation>
+    </message>
+    <message>
+        <source>%1 input: max/median channel</source>
+        <translation>%1 输入：最大/中位通道比</translation>
+    </message>
+    <message>
+        <source>ratio (log scale)</source>
+        <translation>比值（对数坐标）</translation>
+    </message>
+    <message>
+        <source>ratio</source>
+        <translation>比值</translation>
+    </message>
+    <message>
+        <source>before rotation</source>
+        <translation>旋转前</translation>
+    </message>
+    <message>
+        <source>after rotation</source>
+        <translation>旋转后</translation>
+    </message>
+    <message>
+        <source>Figure %1: how far the largest channel stands out from the median channel, per layer and module input, before and after rotation.</source>
+        <translation>图 %1：各层、各模块输入中最大通道相对中位通道的突出程度，旋转前后对比。</translation>
+    </message>
+    <message>
+        <source>layer %1 %2 input</source>
+        <translation>第 %1 层 %2 输入</translation>
+    </message>
+    <message>
+        <source>max |x| per channel, before</source>
+        <translation>各通道 max |x|（旋转前）</translation>
+    </message>
+    <message>
+        <source>max |x| per channel, after</source>
+        <translation>各通道 max |x|（旋转后）</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>max |x|</source>
+        <translation>max |x|</translation>
+    </message>
+    <message>
+        <source>Histogram of x, before</source>
+        <translation>x 的直方图（旋转前）</translation>
+    </message>
+    <message>
+        <source>Histogram of x, after</source>
+        <translation>x 的直方图（旋转后）</translation>
+    </message>
+    <message>
+        <source>x</source>
+        <translation>x</translation>
+    </message>
+    <message>
+        <source>count (log scale)</source>
+        <translation>计数（对数坐标）</translation>
+    </message>
+    <message>
+        <source>Figure %1: %2, the site with the strongest outliers before rotation: per-channel max |x| and the histogram of all values, before (left) and after (right) rotation, on shared scales.</source>
+        <translation>图 %1：%2，即旋转前离群值最强的位置：各通道 max |x| 与全部数值的直方图，旋转前（左）与旋转后（右），坐标尺度相同。</translation>
     </message>
 </context>
 <context>
@@ -960,12 +1291,16 @@
         <translation>暂无结果：请运行校准或打开运行记录</translation>
     </message>
     <message>
-        <source>%1 by method (WikiText-2)</source>
-        <translation>各方法的%1（WikiText-2）</translation>
-    </message>
-    <message>
         <source>method</source>
         <translation>方法</translation>
+    </message>
+    <message>
+        <source>%1 by method (%2)</source>
+        <translation>各方法的%1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 by method</source>
+        <translation>各方法的%1</translation>
     </message>
 </context>
 <context>
@@ -1205,6 +1540,30 @@ The heatmap tab shows the same data.</source>
     <message>
         <source>Evaluation text for calibrations (default: the demo corpus next to the model).</source>
         <translation>校准使用的评估文本（默认：模型旁边的演示语料）。</translation>
+    </message>
+    <message>
+        <source>Open this run file at start (may be repeated); with --screenshot, instead of the tour&apos;s calibrations.</source>
+        <translation>启动时打开此运行文件（可重复）；与 --screenshot 一起使用时代替导览中的校准。</translation>
+    </message>
+    <message>
+        <source>Write a report of this run file (more run files may follow) to --out, without a window.</source>
+        <translation>把此运行文件（后面可跟更多运行文件）的报告写入 --out，不显示窗口。</translation>
+    </message>
+    <message>
+        <source>Report file: .pdf, .html, or .png (one file per page; %d is the page number).</source>
+        <translation>报告文件：.pdf、.html 或 .png（每页一个文件；%d 为页码）。</translation>
+    </message>
+    <message>
+        <source>Resolution of PNG report pages.</source>
+        <translation>PNG 报告页面的分辨率。</translation>
+    </message>
+    <message>
+        <source>In a report, do not compute activation statistics a run file lacks from its model.</source>
+        <translation>生成报告时，不根据模型计算运行文件中缺少的激活统计。</translation>
+    </message>
+    <message>
+        <source>With --report: further run files.</source>
+        <translation>与 --report 一起使用：更多运行文件。</translation>
     </message>
 </context>
 </TS>

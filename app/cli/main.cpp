@@ -2,9 +2,11 @@
 // Argument parsing and wiring only; every computation lives in the core. Errors become one line on stderr
 // and a non-zero exit status.
 #include <ATen/ATen.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -15,12 +17,16 @@
 #include <vector>
 
 #include "CommandLine.h"
+#include "ExportCommands.h"
 #include "ProgressPrinter.h"
 #include "common/AtomicFile.h"
 #include "common/Error.h"
 #include "common/Log.h"
 #include "data/EvaluationText.h"
 #include "eval/PerplexityEvaluator.h"
+#include "hub/HubClient.h"
+#include "hub/HubDataset.h"
+#include "hub/ModelSource.h"
 #include "model/LlamaModel.h"
 #include "pipeline/QuantizationPipeline.h"
 #include "pipeline/RunConfig.h"
@@ -68,8 +74,30 @@ std::string tokenizerPathFor(const std::string& modelOrFile) {
   return probe ? modelOrFile + "/tokenizer.json" : modelOrFile;
 }
 
+// --model: a folder, or a Hub id looked up in the Hugging Face cache (downloaded when missing, unless
+// HF_HUB_OFFLINE is set).
+std::string modelDirFrom(const CommandLine& cl, const JobContext& job) {
+  return resolveModelDirectory(cl.require("model"), HubSettings::fromEnvironment(), job);
+}
+
+// --dataset: a file, or a data set id (wikitext2, ptb, c4[:split]) found in the Hugging Face caches. Gzip'd shards
+// are unpacked into a scratch folder that lives as long as the process.
+EvalDataset datasetFrom(const std::string& arg, const std::string& format) {
+  std::error_code ec;
+  if (std::filesystem::exists(arg, ec) || !isHubDatasetId(arg)) return {arg, format};
+  static const struct Scratch {
+    std::string dir = (std::filesystem::temp_directory_path() / ("jointquant-" + std::to_string(::getpid()))).string();
+    ~Scratch() {
+      std::error_code e;
+      std::filesystem::remove_all(dir, e);
+    }
+  } scratch;
+  const HubDatasetFile f = findHubDataset(HubSettings::fromEnvironment(), arg, scratch.dir);
+  return {f.path, format.empty() ? datasetFormatName(f.format) : format};
+}
+
 const std::vector<OptionSpec> kModelOptions = {
-    {"model", "DIR", "checkpoint folder (config.json, *.safetensors, tokenizer.json)", ""},
+    {"model", "DIR|ID", "checkpoint folder, or Hub model id org/name[@revision] (from the HF cache)", ""},
     {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
     {"dtype", "TYPE", "float32, bfloat16 or float16 (default: the checkpoint's)", ""},
     {"placement", "WHERE", "device (all weights on the device) or host (layer by layer)", "device"},
@@ -93,10 +121,11 @@ std::vector<OptionSpec> concat(std::vector<OptionSpec> a, const std::vector<Opti
 int cmdEval(const std::vector<std::string>& args) {
   CommandLine cl("eval", "Perplexity of a model on a data set (the whole text, non-overlapping windows).",
                  concat(kModelOptions, {
-                     {"dataset", "FILE", "evaluation text", ""},
+                     {"dataset", "FILE|ID", "evaluation text, or wikitext2 / ptb / c4[:split] from the HF cache", ""},
                      {"format", "FMT", "text, wikitext2, ptb or c4 (default: guessed from the file name)", ""},
                      {"seqlen", "N", "tokens per window", "2048"},
                      {"batch", "N", "windows per forward pass", "1"},
+                     {"max-windows", "N", "evaluate only the first N windows (0 = all)", "0"},
                      {"json", "OUT", "also write the JSON result to OUT", ""},
                      {"quiet", "", "no progress on stderr", ""},
                  }));
@@ -106,9 +135,11 @@ int cmdEval(const std::vector<std::string>& args) {
   JobContext job;
   job.progress = progress.callback();
 
-  const std::string modelDir = cl.require("model"), dataset = cl.require("dataset");
+  const std::string modelDir = modelDirFrom(cl, job);
+  const EvalDataset source = datasetFrom(cl.require("dataset"), cl.get("format"));
+  const std::string& dataset = source.path;
   const DatasetFormat format =
-      cl.get("format").empty() ? guessDatasetFormat(dataset) : datasetFormatFromName(cl.get("format"));
+      source.format.empty() ? guessDatasetFormat(dataset) : datasetFormatFromName(source.format);
   auto t = Clock::now();
   EvaluationText text = loadEvaluationText(dataset, format);
   Tokenizer tokenizer = Tokenizer::fromFile(tokenizerPathFor(modelDir));
@@ -122,6 +153,7 @@ int cmdEval(const std::vector<std::string>& args) {
   po.seqlen = cl.getInt("seqlen");
   po.batchSize = cl.getInt("batch");
   po.maxWindows = text.maxWindows;
+  if (const int64_t n = cl.getInt("max-windows"); n > 0) po.maxWindows = std::min(po.maxWindows.value_or(n), n);
   PerplexityResult r = PerplexityEvaluator(po).evaluate(model, tokens, job);
   nlohmann::json j = {{"perplexity", r.perplexity},   {"tokens", r.tokens},
                       {"windows", r.windows},         {"seqlen", r.seqlen},
@@ -155,10 +187,11 @@ int cmdTokenize(const std::vector<std::string>& args) {
 
 int cmdInfo(const std::vector<std::string>& args) {
   CommandLine cl("info", "Validate a checkpoint and show its configuration, size and memory needs.",
-                 {{"model", "DIR", "checkpoint folder", ""}, {"json", "OUT", "also write the JSON result to OUT", ""}});
+                 {{"model", "DIR|ID", "checkpoint folder or Hub model id", ""},
+                  {"json", "OUT", "also write the JSON result to OUT", ""}});
   cl.parse(args);
   if (cl.helpRequested()) return std::cout << cl.usage(), 0;
-  const std::string dir = cl.require("model");
+  const std::string dir = modelDirFrom(cl, JobContext());
   LlamaConfig c = LlamaConfig::fromFile(dir + "/config.json");
   nlohmann::json j = nlohmann::json::parse(c.toJsonText());
   j["parameters"] = c.parameterCount();
@@ -174,7 +207,7 @@ int cmdInfo(const std::vector<std::string>& args) {
 const std::vector<OptionSpec> kQuantOptions = {
     {"calib", "FILE", "calibration (train) text: GPTQ, SmoothQuant and rotation calibration", ""},
     {"calib-format", "FMT", "format of --calib (default: guessed)", ""},
-    {"dataset", "FILE[,FILE]", "evaluation text(s)", ""},
+    {"dataset", "FILE[,FILE]", "evaluation text(s) or data set ids (wikitext2, ptb, c4[:split])", ""},
     {"format", "FMT", "format of the evaluation texts (default: guessed)", ""},
     {"w-bits", "N", "weight bits (16 = not quantized)", "4"},
     {"a-bits", "N", "activation bits (16 = not quantized)", "4"},
@@ -190,6 +223,7 @@ const std::vector<OptionSpec> kQuantOptions = {
     {"nsamples", "N", "calibration windows", "128"},
     {"seqlen", "N", "window length (calibration and evaluation)", "2048"},
     {"batch", "N", "windows per forward pass", "1"},
+    {"max-windows", "N", "evaluate only the first N windows of each data set (0 = all)", "0"},
     {"seed", "N", "seed of calibration sampling, Hadamard signs, rotation training", "0"},
     {"alpha", "A", "SmoothQuant migration strength", "0.5"},
     {"epochs", "N", "rotation calibration epochs (R1 and R2)", "10"},
@@ -203,6 +237,8 @@ const std::vector<OptionSpec> kQuantOptions = {
     {"batch-items", "N", "items per calibration mini-batch", "64"},
     {"no-r2", "", "no R2 calibration (Hadamard R2 instead)", ""},
     {"run", "OUT.h5", "write the HDF5 run file", ""},
+    {"capture-gpu-gib", "G", "keep captured activations on the GPU when they need at most G GiB (0 = host)", "16"},
+    {"dump-r1-data", "OUT", "write captured R1 rows and start/final R1 (safetensors) for cross-checks", ""},
     {"json", "OUT", "also write the JSON result to OUT", ""},
     {"quiet", "", "no progress on stderr", ""},
 };
@@ -220,12 +256,15 @@ std::vector<std::string> splitList(const std::string& s) {
   return out;
 }
 
-RunConfig runConfigFrom(const CommandLine& cl) {
+RunConfig runConfigFrom(const CommandLine& cl, const JobContext& job) {
   RunConfig c;
-  c.model = cl.require("model");
-  c.calibration = cl.get("calib");
-  c.calibrationFormat = cl.get("calib-format");
-  for (const auto& d : splitList(cl.require("dataset"))) c.datasets.push_back({d, cl.get("format")});
+  c.model = modelDirFrom(cl, job);
+  if (cl.has("calib")) {
+    const EvalDataset calib = datasetFrom(cl.get("calib"), cl.get("calib-format"));
+    c.calibration = calib.path;
+    c.calibrationFormat = calib.format;
+  }
+  for (const auto& d : splitList(cl.require("dataset"))) c.datasets.push_back(datasetFrom(d, cl.get("format")));
   c.weight.bits = int(cl.getInt("w-bits"));
   c.weight.groupSize = cl.getInt("w-groupsize");
   c.weight.asymmetric = cl.flag("w-asym");
@@ -240,6 +279,9 @@ RunConfig runConfigFrom(const CommandLine& cl) {
   c.nsamples = cl.getInt("nsamples");
   c.seqlen = cl.getInt("seqlen");
   c.batchSize = cl.getInt("batch");
+  c.maxEvalWindows = cl.getInt("max-windows");
+  c.dumpR1Data = cl.get("dump-r1-data");
+  c.captureDeviceGiB = cl.getDouble("capture-gpu-gib");
   c.seed = uint64_t(cl.getInt("seed"));
   c.smooth.alpha = cl.getDouble("alpha");
   c.r1.epochs = c.r2.epochs = int(cl.getInt("epochs"));
@@ -270,7 +312,7 @@ int cmdQuantize(const std::vector<std::string>& args) {
   ProgressPrinter progress(!cl.flag("quiet"));
   JobContext job;
   job.progress = progress.callback();
-  RunConfig config = runConfigFrom(cl);
+  RunConfig config = runConfigFrom(cl, job);
   config.methods = {cl.get("method")};
   QuantizationPipeline pipeline(config);
   MethodResult r = pipeline.runMethod(config.methods.front(), job);
@@ -297,7 +339,7 @@ int cmdCompare(const std::vector<std::string>& args) {
   ProgressPrinter progress(!cl.flag("quiet"));
   JobContext job;
   job.progress = progress.callback();
-  RunConfig config = runConfigFrom(cl);
+  RunConfig config = runConfigFrom(cl, job);
   config.methods = splitList(cl.get("methods"));
   QuantizationPipeline pipeline(config);
   std::vector<MethodResult> results;
@@ -326,6 +368,45 @@ int cmdCompare(const std::vector<std::string>& args) {
   return 0;
 }
 
+int cmdDownload(std::vector<std::string> args) {
+  // The repo id is positional: `jointquant download org/name --include '*.json'`.
+  std::string repoId;
+  if (!args.empty() && args[0].rfind("--", 0) != 0) {
+    repoId = args[0];
+    args.erase(args.begin());
+  }
+  CommandLine cl("download", "Fetch a model (or data set) repo from the Hugging Face Hub into the HF cache as "
+                 "huggingface_hub lays it out (resumable, checksum-verified). Usage: download ORG/NAME [options]",
+                 {{"revision", "REV", "branch, tag or commit (default: main, or the @REV of the id)", ""},
+                  {"include", "GLOB[,GLOB]", "only files matching these patterns (default: all files)", ""},
+                  {"dataset", "", "the id names a data set repo, not a model", ""},
+                  {"json", "OUT", "also write the JSON result to OUT", ""},
+                  {"quiet", "", "no progress on stderr", ""}});
+  cl.parse(args);
+  if (cl.helpRequested()) return std::cout << cl.usage(), 0;
+  if (repoId.empty()) throw Error(ErrorKind::InvalidInput, "download: which repo? (jointquant download ORG/NAME)");
+  const RepoRef ref = RepoRef::parse(repoId);
+  DownloadOptions options;
+  options.revision = cl.has("revision") ? cl.get("revision") : ref.revision;
+  options.include = splitList(cl.get("include"));
+  options.type = cl.flag("dataset") ? RepoType::Dataset : RepoType::Model;
+  ProgressPrinter progress(!cl.flag("quiet"));
+  JobContext job;
+  job.progress = progress.callback();
+  const auto t = Clock::now();
+  const SnapshotDownload d = HubClient(HubSettings::fromEnvironment()).downloadSnapshot(ref.id, options, job);
+  nlohmann::json files = nlohmann::json::array();
+  uint64_t transferred = 0;
+  for (const auto& f : d.files) {
+    transferred += f.bytesTransferred;
+    files.push_back({{"file", f.file}, {"size", f.size}, {"etag", f.etag}, {"cached", f.cached},
+                     {"bytes_transferred", f.bytesTransferred}, {"resumed_from", f.resumedFrom}});
+  }
+  emitJson({{"repo", d.repoId}, {"revision", options.revision}, {"commit", d.commit}, {"snapshot", d.snapshotPath},
+            {"files", files}, {"bytes_transferred", transferred}, {"seconds", since(t)}}, cl);
+  return 0;
+}
+
 const char* kUsage =
     "usage: jointquant [--log-level LEVEL] <command> [options]\n\n"
     "commands:\n"
@@ -333,7 +414,13 @@ const char* kUsage =
     "  tokenize   token ids of a text file\n"
     "  info       validate a checkpoint, show config and memory needs\n"
     "  quantize   quantize with one method (fp, rtn, smoothquant, quarot, dartquant, independent, joint)\n"
-    "  compare    run several methods on the same data and tabulate them\n\n"
+    "  compare    run several methods on the same data and tabulate them\n"
+    "  export     write a rotated (and weight-quantized) model as a Hugging Face checkpoint\n"
+    "  export-rotations  write R1/R2 of a run or rotation file for SpinQuant / DartQuant\n"
+    "  eval-rotations    evaluate R1/R2 made elsewhere (R.bin, .pt, .safetensors, run file)\n"
+    "  download   fetch a model from the Hugging Face Hub into the HF cache\n\n"
+    "--model also takes a Hub id (org/name[@revision]) resolved in the HF cache (HF_HOME, HF_HUB_CACHE,\n"
+    "HF_HUB_OFFLINE); --dataset takes wikitext2, ptb or c4[:split] found there (see docs/hub.md).\n"
     "`jointquant <command> --help` lists a command's options.\n";
 
 }  // namespace
@@ -357,7 +444,9 @@ int main(int argc, char** argv) {
     if (args.empty()) return std::fputs(kUsage, stderr), 2;
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
         {"eval", cmdEval}, {"tokenize", cmdTokenize}, {"info", cmdInfo},
-        {"quantize", cmdQuantize}, {"compare", cmdCompare}};
+        {"quantize", cmdQuantize}, {"compare", cmdCompare},
+        {"export", cmdExport}, {"export-rotations", cmdExportRotations}, {"eval-rotations", cmdEvalRotations},
+        {"download", cmdDownload}};
     auto it = commands.find(args[0]);
     if (it == commands.end()) {
       std::fprintf(stderr, "jointquant: unknown command '%s'\n\n%s", args[0].c_str(), kUsage);

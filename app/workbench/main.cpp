@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <memory>
 
 #include "app/Language.h"
 #include "app/MainWindow.h"
@@ -16,6 +18,7 @@
 #include "jobs/JobRunner.h"
 #include "panels/ActivationPanel.h"
 #include "panels/CalibrationPanel.h"
+#include "report/ReportBuilder.h"
 #include "settings/Preferences.h"
 
 namespace {
@@ -34,10 +37,34 @@ void settle(int ms) {
 
 }  // namespace
 
+// --report: read the run files, write the report, show no window.
+int writeReport(const QStringList& runs, const QString& out, int dpi, bool computeStats) {
+  if (runs.isEmpty() || out.isEmpty()) {
+    std::fprintf(stderr, "jointquant-workbench: --report needs at least one run file and --out FILE\n");
+    return 2;
+  }
+  try {
+    jq::ui::ReportReadOptions options;
+    options.computeMissingStats = computeStats;
+    jq::ui::ReportBuilder builder(options);
+    for (const QString& run : runs) {
+      std::fprintf(stderr, "reading %s\n", qPrintable(run));
+      builder.addRun(run);
+    }
+    for (const QString& f : builder.write(out, dpi)) std::printf("wrote %s\n", qPrintable(f));
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "jointquant-workbench: %s\n", e.what());
+    return 1;
+  }
+}
+
 int main(int argc, char** argv) {
-  // --screenshot renders without a display unless one is there (e.g. under xvfb-run, which also gives GL).
-  if (hasArg(argc, argv, "--screenshot") && qEnvironmentVariableIsEmpty("DISPLAY") &&
-      qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+  // --screenshot renders without a display unless one is there (e.g. under xvfb-run, which also gives GL);
+  // --report never needs one.
+  if ((hasArg(argc, argv, "--screenshot") && qEnvironmentVariableIsEmpty("DISPLAY") &&
+       qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) ||
+      (hasArg(argc, argv, "--report") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")))
     qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QApplication::setOrganizationName("JointQuant");
@@ -61,7 +88,14 @@ int main(int argc, char** argv) {
   QCommandLineOption evalData("eval", QApplication::translate("main", "Evaluation text for calibrations (default: the demo corpus next to the model)."), "file");
   QCommandLineOption fresh("fresh-settings", QApplication::translate("main", "Ignore saved settings (use a temporary settings file)."));
   QCommandLineOption allTabs("all-views", QApplication::translate("main", "With --screenshot PREFIX: save every panel and tab as PREFIX-<view>.png."));
-  cli.addOptions({language, model, screenshot, panel, tab, theme, size, demo, tour, layer, evalData, fresh, allTabs});
+  QCommandLineOption openRun("open-run", QApplication::translate("main", "Open this run file at start (may be repeated); with --screenshot, instead of the tour's calibrations."), "run.h5");
+  QCommandLineOption report("report", QApplication::translate("main", "Write a report of this run file (more run files may follow) to --out, without a window."), "run.h5");
+  QCommandLineOption outFile("out", QApplication::translate("main", "Report file: .pdf, .html, or .png (one file per page; %d is the page number)."), "file");
+  QCommandLineOption dpi("dpi", QApplication::translate("main", "Resolution of PNG report pages."), "dpi", "150");
+  QCommandLineOption noStats("no-computed-stats", QApplication::translate("main", "In a report, do not compute activation statistics a run file lacks from its model."));
+  cli.addOptions({language, model, screenshot, panel, tab, theme, size, demo, tour, layer, evalData, fresh, allTabs,
+                  openRun, report, outFile, dpi, noStats});
+  cli.addPositionalArgument("runs", QApplication::translate("main", "With --report: further run files."), "[run2.h5 …]");
   cli.process(app);
 
   std::unique_ptr<jq::ui::Preferences> prefs;
@@ -73,6 +107,9 @@ int main(int argc, char** argv) {
   const QString lang = cli.isSet(language) ? cli.value(language) : prefs->language.get();
   jq::ui::installLanguage(lang);
   jq::ui::applyTheme(cli.isSet(theme) ? cli.value(theme) : prefs->theme.get());
+  if (cli.isSet(report))
+    return writeReport(cli.values(report) + cli.positionalArguments(), cli.value(outFile), cli.value(dpi).toInt(),
+                       !cli.isSet(noStats));
 
   // The engine by default; --demo swaps in synthetic data (no LibTorch work, for UI development).
   std::unique_ptr<jq::ui::WorkbenchBackend> backend;
@@ -93,13 +130,29 @@ int main(int argc, char** argv) {
   window.show();
 
   const QString modelDir = cli.isSet(model) ? cli.value(model) : (cli.isSet(demo) ? QStringLiteral("demo-model") : QString());
+  auto* runner = window.runner();
   if (!modelDir.isEmpty()) window.openModel(modelDir);
-  if (!cli.isSet(screenshot)) return app.exec();
+  if (!cli.isSet(screenshot)) {
+    // Jobs run one at a time: each run file opens when the previous job has ended.
+    auto pending = std::make_shared<QStringList>(cli.values(openRun));
+    auto next = [&window, runner, pending] {
+      if (!pending->isEmpty() && !runner->isBusy()) window.openRun(pending->takeFirst());
+    };
+    QObject::connect(runner, &jq::ui::JobRunner::finished, &window, [next] { QTimer::singleShot(0, next); });
+    next();
+    return app.exec();
+  }
 
   // Screenshot mode: let jobs finish, optionally populate every panel, then render and quit.
-  auto* runner = window.runner();
   runner->waitForIdle(30000);
-  if (cli.isSet(demo) || cli.isSet(tour)) {
+  for (const QString& run : cli.values(openRun)) {
+    window.openRun(run);
+    runner->waitForIdle(60000);
+  }
+  if (cli.isSet(openRun) && !cli.isSet(demo)) {
+    window.activationPanel()->selectSite({cli.isSet(layer) ? cli.value(layer).toInt() : 1, "q_proj"});
+    runner->waitForIdle(120000);
+  } else if (cli.isSet(demo) || cli.isSet(tour)) {
     const int tourLayer = cli.isSet(layer) ? cli.value(layer).toInt() : (cli.isSet(demo) ? 11 : 1);
     window.activationPanel()->selectSite({tourLayer, "q_proj"});
     runner->waitForIdle(60000);

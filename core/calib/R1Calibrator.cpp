@@ -38,6 +38,14 @@ std::vector<std::vector<ItemRef>> batchesOf(const std::vector<ItemRef>& order, i
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// Joint mode takes as many optimizer steps per epoch as independent mode takes over all its layers, so the two
+// differ in what each step minimises (one layer's loss vs the sum over layers), not in how often R1 moves.
+int64_t jointStepsPerEpoch(const std::vector<int64_t>& items, const RotationTrainSettings& s) {
+  int64_t steps = 0;
+  for (int64_t n : items) steps += ceilDiv(itemsPerEpoch(n, s.subsetFraction), s.batchItems);
+  return steps;
+}
+
 }  // namespace
 
 R1Calibrator::R1Calibrator(R1Settings settings) : settings_(std::move(settings)) { validate(settings_.train); }
@@ -75,13 +83,12 @@ R1Result R1Calibrator::run(const std::vector<at::Tensor>& layers, const JobConte
   } else if (settings_.mode == R1Mode::Independent) {
     for (int64_t n : items) totalSteps += int64_t(s.epochs) * ceilDiv(itemsPerEpoch(n, s.subsetFraction), s.batchItems);
   } else {
-    int64_t most = 0;
-    for (int64_t n : items) most = std::max(most, itemsPerEpoch(n, s.subsetFraction));
-    totalSteps = int64_t(s.epochs) * ceilDiv(most, s.batchItems);
+    totalSteps = int64_t(s.epochs) * jointStepsPerEpoch(items, s);
   }
 
   R1Result res;
   res.mode = settings_.mode;
+  res.start = start;
   const std::string series = std::string(toString(settings_.mode)) + "/R1";
   int64_t step = 0;
   auto trainStep = [&](RotationTrainer& trainer, const std::vector<BatchGroup>& groups, int epoch, int layer) {
@@ -139,18 +146,17 @@ R1Result R1Calibrator::run(const std::vector<at::Tensor>& layers, const JobConte
       for (int epoch = 0; epoch < s.epochs; ++epoch) {
         trainer.setEpoch(epoch);
         std::vector<std::vector<int64_t>> drawn(static_cast<size_t>(numLayers));
-        int64_t most = 0;
-        for (int l = 0; l < numLayers; ++l) {
+        for (int l = 0; l < numLayers; ++l)
           drawn[size_t(l)] = rng.sample(items[size_t(l)], itemsPerEpoch(items[size_t(l)], s.subsetFraction));
-          most = std::max<int64_t>(most, int64_t(drawn[size_t(l)].size()));
-        }
-        for (int64_t st = 0; st < ceilDiv(most, s.batchItems); ++st) {
+        const int64_t steps = jointStepsPerEpoch(items, s);
+        for (int64_t st = 0; st < steps; ++st) {
           std::vector<BatchGroup> groups(static_cast<size_t>(numLayers));
           for (int l = 0; l < numLayers; ++l) {
+            // Each step takes the next min(batchItems, draw) items of every layer's draw, wrapping around.
             const auto& d = drawn[size_t(l)];
             const int64_t n = int64_t(d.size());
-            const int64_t first = st * s.batchItems;
-            const int64_t count = first < n ? std::min<int64_t>(s.batchItems, n - first) : std::min<int64_t>(s.batchItems, n);
+            const int64_t count = std::min<int64_t>(s.batchItems, n);
+            const int64_t first = (st * s.batchItems) % n;
             groups[size_t(l)].weight = weights[size_t(l)];
             if (weights[size_t(l)] == 0.0) continue;
             for (int64_t j = 0; j < count; ++j) groups[size_t(l)].items.push_back({l, d[size_t((first + j) % n)]});

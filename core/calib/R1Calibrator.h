@@ -12,10 +12,10 @@
 //                subset per layer). Every R1_i is kept; the model's R1 is the last one, R1_{L−1}, the only
 //                one that has seen (in order) every layer.
 //   joint        one R1 on the weighted mean over layers of the per-layer losses, every layer contributing
-//                to every step: each epoch draws subsetFraction of every layer's items, a step takes
-//                batchItems of them from each layer (a layer with fewer items cycles through its draw),
-//                loss = Σ_i w_i·L_i / Σ_i w_i (layerWeights, default all 1). A step costs L times the rows
-//                of a dartquant step.
+//                to every step: each epoch draws subsetFraction of every layer's items, a step takes the next
+//                batchItems of them from each layer (cycling through the draw), loss = Σ_i w_i·L_i / Σ_i w_i
+//                (layerWeights, default all 1). An epoch has as many steps as independent mode's epoch summed
+//                over layers, so both modes move R1 equally often; a joint step costs L times the rows.
 // Every mode reports each mini-batch's loss as ProgressEvent{stage "calibrate.R1", series "<mode>/R1"},
 // checks cancellation before each mini-batch (a cancelled run throws jq::Error(Cancelled) and returns
 // nothing), and ends by evaluating the start and final R1 on every layer's full data.
@@ -46,6 +46,7 @@ struct R1Settings {
 struct R1Result {
   R1Mode mode = R1Mode::DartQuant;
   at::Tensor r1;                        // [hidden, hidden] on the compute device (float32, float64 for f64 data)
+  at::Tensor start;                     // the start rotation, same device and dtype
   std::vector<at::Tensor> perLayerR1;   // independent: R1_i after layer i; empty otherwise
   // Evaluated on every layer's full data (loss = mean over the layer's items, see RotationTrainer.h):
   std::vector<double> layerLossStart;   // the start rotation (random-sign Hadamard or random)

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/Error.h"
+#include "tokenizer/Utf8.h"
 
 namespace jq {
 
@@ -27,6 +28,13 @@ std::string readWholeFile(const std::string& path) {
   std::string s = ss.str();
   if (s.find('\0') != std::string::npos)
     throwInvalid(path, "dataset file contains NUL bytes: it is binary, not text");
+  // Checked here, not only by the tokenizer, so that the error names the data set rather than tokenizer.json.
+  if (const size_t bad = utf8::findInvalid(s); bad != std::string::npos) {
+    const auto line = 1 + std::count(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
+    throwInvalid(path, "dataset is not valid UTF-8 text: byte " + std::to_string(bad) + " (line " +
+                           std::to_string(line) + ") is not part of a valid UTF-8 character; convert the file "
+                           "to UTF-8 first (e.g. iconv -f latin1 -t utf-8)");
+  }
   return s;
 }
 

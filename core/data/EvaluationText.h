@@ -32,8 +32,9 @@ struct EvaluationText {
 //    whitespace-only line becomes ""; the text is the rows joined with "\n\n".
 //  * Ptb raw file: one sentence a line; HF's rows are the lines stripped of surrounding white space; joined with " ".
 //  * C4: the first 1100 documents joined with " ", evaluated on at most 256 windows (GPTQ's `c4` validation set).
-// Throws jq::Error naming the file when it is missing, unreadable, empty (or only white space), not UTF-8 text
-// (contains NUL bytes), or, for .jsonl, a line is not a JSON object with the expected string field.
+// Throws jq::Error naming the file when it is missing, unreadable, empty (or only white space), binary (contains
+// NUL bytes), not valid UTF-8 (naming the byte and line), or, for .jsonl, a line is not a JSON object with the
+// expected string field.
 EvaluationText loadEvaluationText(const std::string& path, DatasetFormat format);
 
 }  // namespace jq

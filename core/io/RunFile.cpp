@@ -59,6 +59,8 @@ std::string h5Detail() {
   H5Eclear2(H5E_DEFAULT);
   std::string text;
   for (size_t i = 0; i < descs.size() && i < 3; ++i) text += (i ? "; " : "") + descs[i];
+  // Some descriptions carry a ctime() stamp with its newline; the error must stay one line for the CLI and the UI.
+  std::replace(text.begin(), text.end(), '\n', ' ');
   return text.empty() ? "HDF5 gave no reason" : text;
 }
 
@@ -377,8 +379,18 @@ struct RunFileReader::Impl {
   std::string path;
   Hid file;
   int version = 0;
+  uint64_t fileBytes = 0;
 
   [[noreturn]] void invalid(const std::string& what) const { throwInvalid(path, what); }
+
+  // A damaged file can declare a dataset of 2^60 elements in a few bytes (HDF5 then reads fill values); refuse
+  // sizes no file of this size can hold before allocating for them. The slack admits compressed datasets
+  // (h5py's gzip) up to a ratio of 1024.
+  void checkFits(const std::string& what, long double bytes) const {
+    if (bytes > static_cast<long double>(fileBytes) * 1024.0L + static_cast<long double>(1 << 20))
+      invalid(what + " claims " + std::to_string(static_cast<double>(bytes)) + " bytes, more than a file of " +
+              std::to_string(fileBytes) + " bytes can hold (damaged file?)");
+  }
 
   bool exists(const std::string& p) const {
     std::string prefix;
@@ -420,6 +432,9 @@ struct RunFileReader::Impl {
     if (rank < 0) invalid("cannot read the shape of " + p + ": " + h5Detail());
     std::vector<hsize_t> dims(static_cast<size_t>(rank));
     H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+    long double elements = 1;
+    for (hsize_t d : dims) elements *= static_cast<long double>(d);
+    checkFits(p, elements * 8);
     std::vector<int64_t> shape(dims.begin(), dims.end());
 
     at::ScalarType st;
@@ -453,6 +468,7 @@ struct RunFileReader::Impl {
     }
     // Fixed-length strings (as h5py writes for numpy byte strings).
     const size_t n = H5Tget_size(type.get());
+    checkFits(std::string("attribute '") + name + "'", static_cast<long double>(n));
     std::string s(n, '\0');
     Hid mem(H5Tcopy(type.get()), H5Tclose);
     if (H5Aread(attr.get(), mem.get(), s.data()) < 0)
@@ -469,6 +485,7 @@ struct RunFileReader::Impl {
     Hid space(H5Dget_space(ds.get()), H5Sclose);
     const hssize_t n = H5Sget_simple_extent_npoints(space.get());
     if (!ds.valid() || n < 0) invalid("cannot open table " + p + ": " + h5Detail());
+    checkFits(p, static_cast<long double>(n) * sizeof(Record));
     std::vector<Record> rows(static_cast<size_t>(n));
     if (n > 0 && H5Dread(ds.get(), memType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) < 0)
       invalid("cannot read table " + p + ": " + h5Detail());
@@ -499,6 +516,7 @@ RunFileReader::RunFileReader(const std::string& path) : impl_(std::make_unique<I
   impl_->path = path;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throwNotFound(path, "run file does not exist");
+  impl_->fileBytes = std::filesystem::file_size(path, ec);
   H5Guard guard;
   const htri_t isHdf5 = H5Fis_hdf5(path.c_str());
   if (isHdf5 <= 0) throwInvalid(path, "not an HDF5 file (no HDF5 signature; empty or truncated before its start?)");

@@ -145,13 +145,30 @@ void readRope(const FieldReader& top, const std::string& source, LlamaConfig& cf
   cfg.ropeScaling = s;
 }
 
+// parameterCount() in 128-bit arithmetic, so that absurd sizes in a damaged config are measured, not overflowed.
+__int128 configParameterCount128(const LlamaConfig& c) {
+  using I = __int128;
+  const I h = c.hiddenSize, q = I(c.numAttentionHeads) * c.headDim, kv = I(c.numKeyValueHeads) * c.headDim;
+  I attn = h * q + 2 * h * kv + q * h;
+  if (c.attentionBias) attn += q + 2 * kv + h;
+  I mlp = 3 * h * c.intermediateSize;
+  if (c.mlpBias) mlp += 2 * I(c.intermediateSize) + h;
+  const I embed = I(c.vocabSize) * h;
+  return embed + I(c.numHiddenLayers) * (attn + mlp + 2 * h) + h + (c.tieWordEmbeddings ? 0 : embed);
+}
+
+// 2^50 (about 10^15) parameters: over a thousand times the largest Llama, and small enough that byte counts in
+// any dtype (parameters × 8) stay far inside int64.
+constexpr int64_t kMaxConfigParameters = int64_t(1) << 50;
+
 }  // namespace
 
 LlamaConfig LlamaConfig::fromJsonText(const std::string& text, const std::string& source) {
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number beyond double's range (1e400) is out_of_range, thrown by the parser too.
     throwInvalid(source, std::string("not valid JSON: ") + e.what());
   }
   if (!root.is_object()) throwInvalid(source, "the top level must be a JSON object");
@@ -224,6 +241,15 @@ LlamaConfig LlamaConfig::fromJsonText(const std::string& text, const std::string
   if (!isSupportedDtype(cfg.dtype))
     throwUnsupported(source, "field '" + std::string(dtypeKey) + "' is '" + cfg.dtype +
                                  "'; only float32, bfloat16 and float16 are supported");
+
+  const __int128 parameters = configParameterCount128(cfg);
+  if (parameters > kMaxConfigParameters) {
+    std::ostringstream count;
+    count.precision(3);
+    count << static_cast<long double>(parameters);
+    throwInvalid(source, "sizes are implausibly large: this model would have about " + count.str() +
+                             " parameters (the limit is 2^50, about 1.13e+15); is the file damaged?");
+  }
 
   readRope(f, source, cfg);
   if (!(cfg.ropeTheta > 0.0)) throwInvalid(source, "field 'rope_theta' must be positive");

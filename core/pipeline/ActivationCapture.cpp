@@ -53,12 +53,12 @@ void forEachLayerPass(const LlamaModel& model, const at::Tensor& calib, int64_t 
 }  // namespace
 
 CapturedActivations captureActivations(const LlamaModel& model, const at::Tensor& calib, bool r1, bool r2,
-                                       int64_t batchSize, const JobContext& job) {
+                                       int64_t batchSize, const JobContext& job, const at::Device& storage) {
   CapturedActivations out;
   const int L = model.numLayers();
   std::vector<std::vector<at::Tensor>> q(L), up(L), o(L);
   forEachLayerPass(model, calib, batchSize, job, "capture", [&](int i, LinearKind kind, const at::Tensor& x) {
-    auto rows = [&] { return x.reshape({-1, x.size(-1)}).to(at::kCPU, at::kFloat); };
+    auto rows = [&] { return x.reshape({-1, x.size(-1)}).to(storage, at::kFloat); };
     if (r1 && kind == LinearKind::QProj) q[i].push_back(rows());
     if (r1 && kind == LinearKind::UpProj) up[i].push_back(rows());
     if (r2 && kind == LinearKind::OProj) o[i].push_back(rows());

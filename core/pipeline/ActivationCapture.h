@@ -24,9 +24,12 @@ struct CapturedActivations {
 // Bytes the capture will hold on the host (shown to the user before a run).
 int64_t captureBytes(const LlamaModel& model, int64_t windows, int64_t seqlen, bool r1, bool r2);
 
-// `calib` int64 [n, seqlen]. Reports stage "capture" per layer, honours cancellation.
+// `calib` int64 [n, seqlen]. Reports stage "capture" per layer, honours cancellation. The rows are kept as
+// float32 on `storage`: the host by default; the GPU when they fit, which spares calibration a host-to-device
+// copy of every mini-batch.
 CapturedActivations captureActivations(const LlamaModel& model, const at::Tensor& calib, bool r1, bool r2,
-                                       int64_t batchSize = 8, const JobContext& job = {});
+                                       int64_t batchSize = 8, const JobContext& job = {},
+                                       const at::Device& storage = at::kCPU);
 
 // Per-channel max |x| of the inputs of q_proj (input_layernorm output) and gate_proj (post_attention_layernorm
 // output) of every layer, for SmoothQuant. Returns [layers][0 = attention input, 1 = MLP input] on the host.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -93,13 +94,54 @@ WeightQuantSummary quantizeWeightsGptq(LlamaModel& model, const at::Tensor& cali
   return summary;
 }
 
+namespace {
+
+// q/k/v (and gate/up) read the same tensor: quantize it once and hand the result to each of the `consumers`.
+// The memo holds the input only until its last consumer took the result, so no activation outlives its layer;
+// an input it has not seen (another tensor, or a transform earlier in the chain) is simply quantized afresh.
+class SharedInputQuantizer {
+ public:
+  SharedInputQuantizer(ActQuantConfig config, int consumers) : config_(config), consumers_(consumers) {}
+
+  at::Tensor operator()(const at::Tensor& x) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (in_.defined() && in_.unsafeGetTensorImpl() == x.unsafeGetTensorImpl() && in_._version() == x._version()) {
+      at::Tensor out = out_;
+      if (++served_ >= consumers_) in_ = out_ = at::Tensor();
+      return out;
+    }
+    at::Tensor out = fakeQuantizeActivations(x, config_);
+    in_ = x;
+    out_ = out;
+    served_ = 1;
+    return out;
+  }
+
+ private:
+  ActQuantConfig config_;
+  int consumers_;
+  std::mutex mutex_;
+  at::Tensor in_, out_;
+  int served_ = 0;
+};
+
+}  // namespace
+
 void attachActivationQuantizers(LlamaModel& model, const ActQuantConfig& config) {
   validate(config);
   if (config.bits >= 16) return;
-  for (int i = 0; i < model.numLayers(); ++i)
-    for (LinearKind kind : kLayerLinearKinds)
-      model.layer(i).linear(kind).appendInputTransform(
-          [config](const at::Tensor& x) { return fakeQuantizeActivations(x, config); });
+  for (int i = 0; i < model.numLayers(); ++i) {
+    DecoderLayer& L = model.layer(i);
+    auto attach = [&](std::initializer_list<LinearKind> readers) {
+      auto shared = std::make_shared<SharedInputQuantizer>(config, int(readers.size()));
+      for (LinearKind kind : readers)
+        L.linear(kind).appendInputTransform([shared](const at::Tensor& x) { return (*shared)(x); });
+    };
+    attach({LinearKind::QProj, LinearKind::KProj, LinearKind::VProj});
+    attach({LinearKind::OProj});
+    attach({LinearKind::GateProj, LinearKind::UpProj});
+    attach({LinearKind::DownProj});
+  }
 }
 
 void attachKvCacheQuantizers(LlamaModel& model, const KvQuantConfig& k, const KvQuantConfig& v) {

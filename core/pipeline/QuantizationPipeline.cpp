@@ -12,6 +12,7 @@
 #include "data/CalibrationSampler.h"
 #include "data/EvaluationText.h"
 #include "io/RunFile.h"
+#include "io/SafetensorsFile.h"
 #include "model/LlamaModel.h"
 #include "pipeline/ActivationCapture.h"
 #include "pipeline/ModelQuantizer.h"
@@ -105,10 +106,13 @@ const CapturedActivations& QuantizationPipeline::captured(const JobContext& job)
   LlamaModel model = loadModel(job);
   fuseRmsNorms(model);
   const int64_t bytes = captureBytes(model, calib.size(0), calib.size(1), true, true);
+  const bool onDevice = model.device().is_cuda() && config_.placement == "device" &&
+                        double(bytes) <= config_.captureDeviceGiB * double(int64_t(1) << 30);
+  const at::Device storage = onDevice ? model.device() : at::Device(at::kCPU);
   JQ_INFO("capturing activations: " << calib.size(0) << " windows x " << calib.size(1) << " tokens, "
-                                    << double(bytes) / (1 << 20) << " MiB on the host");
+                                    << double(bytes) / (1 << 20) << " MiB on the " << (onDevice ? "GPU" : "host"));
   cache_->captured = std::make_unique<CapturedActivations>(
-      captureActivations(model, calib, true, true, config_.batchSize, job));
+      captureActivations(model, calib, true, true, config_.batchSize, job, storage));
   cache_->captureSeconds = elapsedSince(t0);
   return *cache_->captured;
 }
@@ -182,6 +186,17 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
       for (const auto& q : r1.layerQuantStart) r.layerQuantErrorStart.push_back(q.mse());
       r.startLoss = 0;
       for (double v : r1.layerLossStart) r.startLoss += v;
+      if (!config_.dumpR1Data.empty()) {
+        std::map<std::string, at::Tensor> dump;
+        for (size_t l = 0; l < cap.r1.size(); ++l) {
+          const std::string idx = std::to_string(l);
+          dump["layer_" + std::string(idx.size() < 2 ? 2 - idx.size() : 0, '0') + idx] =
+              cap.r1[l].to(at::kCPU, at::kFloat).contiguous();
+        }
+        dump["r1_start"] = r1.start.to(at::kCPU, at::kFloat).contiguous();
+        dump["r1_final"] = r1.r1.to(at::kCPU, at::kFloat).contiguous();
+        writeSafetensors(config_.dumpR1Data, dump, {{"method", method}, {"item_rows", std::to_string(config_.r1.itemRows)}});
+      }
       if (config_.calibrateR2) {
         t = Clock::now();
         R2Settings s2;
@@ -245,6 +260,8 @@ MethodResult QuantizationPipeline::runMethod(const std::string& method, const Jo
     po.seqlen = config_.seqlen;
     po.batchSize = config_.batchSize;
     po.maxWindows = cache_->maxWindows[i];
+    if (config_.maxEvalWindows > 0)
+      po.maxWindows = std::min<int64_t>(po.maxWindows.value_or(config_.maxEvalWindows), config_.maxEvalWindows);
     r.datasetNames.push_back(baseName(config_.datasets[i].path));
     r.evaluations.push_back(PerplexityEvaluator(po).evaluate(*model, tokens, job));
   }

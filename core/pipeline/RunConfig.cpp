@@ -29,6 +29,7 @@ void RunConfig::validate() const {
       bad("unknown method '" + m + "' (fp, rtn, smoothquant, quarot, dartquant, independent, joint)");
   if (weightQuantizer != "rtn" && weightQuantizer != "gptq") bad("weight quantizer must be rtn or gptq");
   if (nsamples <= 0 || seqlen < 2 || batchSize <= 0) bad("nsamples, seqlen and batch size must be positive");
+  if (maxEvalWindows < 0) bad("max_eval_windows must be 0 (all) or positive");
   if (placement != "device" && placement != "host") bad("placement must be device or host");
   if (attention != "eager" && attention != "sdpa") bad("attention must be eager or sdpa");
   const bool needsCalibration = std::any_of(methods.begin(), methods.end(), [&](const std::string& m) {
@@ -79,6 +80,7 @@ void to_json(nlohmann::json& j, const RunConfig& c) {
        {"seqlen", c.seqlen},
        {"seed", c.seed},
        {"batch_size", c.batchSize},
+       {"max_eval_windows", c.maxEvalWindows},
        {"r1", train(c.r1)},
        {"r1_layer_weights", c.r1LayerWeights},
        {"calibrate_r2", c.calibrateR2},
@@ -86,7 +88,9 @@ void to_json(nlohmann::json& j, const RunConfig& c) {
        {"device", c.device},
        {"dtype", c.dtype},
        {"placement", c.placement},
-       {"attention", c.attention}};
+       {"attention", c.attention},
+       {"capture_device_gib", c.captureDeviceGiB},
+       {"dump_r1_data", c.dumpR1Data}};
 }
 
 namespace {
@@ -132,12 +136,15 @@ void from_json(const nlohmann::json& j, RunConfig& c) {
   take(j, "seqlen", c.seqlen);
   take(j, "seed", c.seed);
   take(j, "batch_size", c.batchSize);
+  take(j, "max_eval_windows", c.maxEvalWindows);
   if (j.contains("r1")) trainFrom(j.at("r1"), c.r1);
   take(j, "r1_layer_weights", c.r1LayerWeights);
   take(j, "calibrate_r2", c.calibrateR2);
   if (j.contains("r2")) trainFrom(j.at("r2"), c.r2);
   take(j, "device", c.device);
   take(j, "dtype", c.dtype);
+  take(j, "dump_r1_data", c.dumpR1Data);
+  take(j, "capture_device_gib", c.captureDeviceGiB);
   take(j, "placement", c.placement);
   take(j, "attention", c.attention);
 }

@@ -45,6 +45,7 @@ struct RunConfig {
   int64_t seqlen = 2048;    // calibration and evaluation window length
   uint64_t seed = 0;        // calibration windows, random Hadamard signs, rotation training
   int64_t batchSize = 1;    // windows per forward pass
+  int64_t maxEvalWindows = 0;  // evaluate at most this many windows per data set (0 = all; C4 keeps its 256)
 
   // Rotation calibration (dartquant/independent/joint); defaults are DartQuant's.
   RotationTrainSettings r1;             // itemRows follows seqlen
@@ -56,6 +57,12 @@ struct RunConfig {
   std::string dtype;                    // empty = the checkpoint's
   std::string placement = "device";     // device or host (layer by layer)
   std::string attention = "eager";      // eager or sdpa
+  // Captured calibration activations stay on the GPU when the whole model is there and they need at most this
+  // many GiB; otherwise (or 0) they are held on the host.
+  double captureDeviceGiB = 16.0;
+  // Calibrated methods: also write the captured R1 rows (layer_NN, float32) and the start and final R1 to this
+  // safetensors file, so another implementation can be trained and scored on exactly the same data.
+  std::string dumpR1Data;
 
   RunConfig();
   // Throws jq::Error(InvalidInput) naming the first bad field.

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "common/Error.h"
+#include "rotation/FwhtCuda.h"
 #include "rotation/HadamardTables.h"
 
 namespace jq {
@@ -192,6 +193,11 @@ at::Tensor sylvester(int64_t m, const at::TensorOptions& options) {
 
 }  // namespace
 
+struct HadamardMatrix::DeviceCores {
+  std::mutex mutex;
+  std::map<std::pair<int, bool>, at::Tensor> cores;  // (device index, transposed)
+};
+
 bool supportedHadamardSize(int64_t n) { return planForSize(n).has_value(); }
 
 HadamardMatrix::HadamardMatrix(int64_t n) : n_(n) {
@@ -205,7 +211,9 @@ HadamardMatrix::HadamardMatrix(int64_t n) : n_(n) {
   k_ = plan->k;
   construction_ = describe(*plan);
   core_ = cachedCore(*plan);
+  deviceCores_ = std::make_shared<DeviceCores>();
 }
+
 
 at::Tensor HadamardMatrix::core(const at::TensorOptions& options) const {
   auto t = at::empty({k_, k_}, at::TensorOptions().dtype(at::kChar));
@@ -235,6 +243,22 @@ at::Tensor HadamardMatrix::transform(const at::Tensor& x, bool transposed) const
   const auto st = x.scalar_type();
   const auto computeType = (st == at::kHalf || st == at::kBFloat16) ? at::kFloat : st;
   const int64_t m = n_ / k_;
+  if (x.is_cuda() && st != at::kDouble && fwhtCudaAvailable() && fwhtCudaSupports(k_, m)) {
+    at::Tensor hk;
+    if (k_ > 1) {
+      // out[a] = Σ_b M[a][b]·y[b]: M = H_K for apply(), H_Kᵀ for applyTransposed() (see the GEMM below).
+      std::lock_guard<std::mutex> lock(deviceCores_->mutex);
+      at::Tensor& slot = deviceCores_->cores[{int(x.get_device()), transposed}];
+      if (!slot.defined()) {
+        auto c = core(at::kFloat);
+        slot = (transposed ? c.t() : c).contiguous().to(x.device());
+      }
+      hk = slot;
+    }
+    auto rows = x.contiguous().view({-1, n_});
+    if (reinterpret_cast<uintptr_t>(rows.data_ptr()) % 16 != 0) rows = rows.clone();  // the kernel loads 16 bytes
+    return fwhtCuda(rows, hk, k_, m, 1.0 / std::sqrt(static_cast<double>(n_))).view(x.sizes());
+  }
   const int64_t rows = x.numel() / m;  // batch × K
   auto y = x.to(computeType).contiguous().view({rows, m});
   // Butterflies over the bits of the Sylvester index, lowest first: pairs (j, j + h) → (a + b, a - b).

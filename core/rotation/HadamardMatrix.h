@@ -24,6 +24,7 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,8 @@ class HadamardMatrix {
   at::Tensor dense(const at::TensorOptions& options = at::kFloat) const;
 
   // x·H_nᵀ/√n along the last dimension in O(n log n) (butterflies on 2^m, a dense K×K product).
-  // Any leading shape and device. float32/float64 are computed in their own dtype; float16/bfloat16 are
+  // Any leading shape and device; CUDA tensors go through the fused kernel of rotation/FwhtCuda.h when the build
+  // has it and the size fits, else through LibTorch operations (same result up to float32 rounding order). float32/float64 are computed in their own dtype; float16/bfloat16 are
   // computed in float32 and rounded once at the end (QuaRot's fp32_had behaviour).
   at::Tensor apply(const at::Tensor& x) const;
   at::Tensor applyTransposed(const at::Tensor& x) const;
@@ -61,6 +63,8 @@ class HadamardMatrix {
   int64_t k_ = 1;
   std::string construction_;
   std::vector<int8_t> core_;  // K×K row-major ±1
+  struct DeviceCores;          // H_K and H_Kᵀ as float32 per CUDA device, made once (copies share it)
+  std::shared_ptr<DeviceCores> deviceCores_;
 };
 
 // Shorthands: hadamardMatrix(n) == HadamardMatrix(n).dense(); fastHadamardTransform(x) applies the

@@ -278,6 +278,11 @@ std::unique_ptr<BpeModel> BpeModel::fromJson(const Json& j, const Where& at) {
     ids.push_back(int32_t(id));
     maxId = std::max(maxId, id);
   }
+  // byId is a dense table indexed by id. Real vocabularies number their tokens 0..n-1; a damaged file with one
+  // id near 2^31 would otherwise cost 16 GB here. Gaps are allowed (as in tokenizers), up to 2^20 unused ids.
+  if (maxId >= int64_t(vocab.size()) + (int64_t(1) << 20))
+    tokjson::invalid(here, "vocabulary id " + std::to_string(maxId) + " is far beyond the vocabulary's " +
+                               std::to_string(vocab.size()) + " entries (more than 2^20 unused ids; damaged file?)");
   m.byId.assign(size_t(maxId + 1), nullptr);
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!m.byId[size_t(ids[i])]) m.byId[size_t(ids[i])] = &m.storage[i];

@@ -62,8 +62,16 @@ class TestCoreBackend : public QObject {
     QCOMPARE(expected, int64_t(4196608));
     QCOMPARE(s.parameterCount, expected);
     // bfloat16 weights: two bytes each, the tied head counted once.
-    QCOMPARE(s.memory.size(), size_t(1));
+    QCOMPARE(s.memory.size(), size_t(3));
+    QCOMPARE(s.memory[0].device, std::string("cpu"));
     QCOMPARE(s.memory[0].bytes, uint64_t(expected * 2));
+    QCOMPARE(s.memory[1].device, std::string("cuda"));
+    QCOMPARE(s.memory[1].bytes, uint64_t(expected * 2));
+    // Layer by layer the GPU holds the larger of one decoder layer (786 944 weights) and the embedding
+    // (4096·256 = 1 048 576): 2 MiB in bfloat16.
+    QVERIFY(s.memory[2].layerByLayer);
+    QCOMPARE(perLayer, int64_t(786944));
+    QCOMPARE(s.memory[2].bytes, uint64_t(1048576 * 2));
   }
 
   void channelStatsHaveTheSiteWidth_data() {
@@ -116,6 +124,12 @@ class TestCoreBackend : public QObject {
       QVERIFY2(after[l].outlierRatio < before[l].outlierRatio,
                qPrintable(QStringLiteral("layer %1: %2 -> %3").arg(l).arg(before[l].outlierRatio).arg(after[l].outlierRatio)));
     }
+    // With the norms fused in both bases, q_proj's input after R1 is the same normalized vector times an
+    // orthogonal matrix: Σ_c rms_c² (the mean squared token norm) agrees too.
+    const ChannelStats q0 = b.channelStats({2, "q_proj"}, Basis::Original, {});
+    const ChannelStats q1 = b.channelStats({2, "q_proj"}, Basis::Rotated, {});
+    const double n0 = sumOfSquares(q0.rms), n1 = sumOfSquares(q1.rms);
+    QVERIFY2(std::abs(n1 - n0) <= 0.03 * n0, qPrintable(QStringLiteral("%1 vs %2").arg(n0).arg(n1)));
     // down_proj's input is the same vector in both models, only Hadamard-transformed in the rotated one; an
     // orthogonal map keeps every token's squared norm, so Σ_c rms_c² agrees up to bfloat16 rounding.
     const ChannelStats d0 = b.channelStats({1, "down_proj"}, Basis::Original, {});

@@ -9,6 +9,7 @@
 
 #include "common/Error.h"
 #include "io/RunFile.h"
+#include "support/ExpectError.h"
 #include "support/TestData.h"
 
 namespace {
@@ -27,20 +28,7 @@ int leftoverTemporaries() {
   return n;
 }
 
-template <typename F>
-void expectError(F&& f, jq::ErrorKind kind, const std::string& path, const std::string& needle) {
-  try {
-    f();
-  } catch (const jq::Error& e) {
-    const std::string what = e.what();
-    QVERIFY2(e.kind() == kind, qPrintable(QString::fromStdString(std::string("wrong kind: ") + what)));
-    QVERIFY2(what.find(path) != std::string::npos, qPrintable(QString::fromStdString("no path in: " + what)));
-    QVERIFY2(what.find(needle) != std::string::npos,
-             qPrintable(QString::fromStdString("'" + needle + "' not in: " + what)));
-    return;
-  }
-  QFAIL("expected a jq::Error");
-}
+using jq::test::expectError;
 
 // A complete run, small: R1 4×4 (a Hadamard matrix / 2), R2 for layers 0 and 1, statistics, curves, metrics.
 at::Tensor hadamard4() {

@@ -11,6 +11,7 @@
 
 #include "common/Error.h"
 #include "io/SafetensorsFile.h"
+#include "support/ExpectError.h"
 #include "support/TestData.h"
 
 namespace {
@@ -41,22 +42,7 @@ std::string f32Bytes(std::initializer_list<float> values) {
   return s;
 }
 
-// Expects jq::Error of `kind` whose text names `path` and contains `needle`.
-template <typename F>
-void expectError(F&& f, jq::ErrorKind kind, const std::string& path, const std::string& needle) {
-  try {
-    f();
-  } catch (const jq::Error& e) {
-    const std::string what = e.what();
-    QVERIFY2(e.kind() == kind, qPrintable(QString::fromStdString("wrong kind (" + std::string(jq::toString(e.kind())) +
-                                                                 "): " + what)));
-    QVERIFY2(what.find(path) != std::string::npos, qPrintable(QString::fromStdString("no path in: " + what)));
-    QVERIFY2(what.find(needle) != std::string::npos,
-             qPrintable(QString::fromStdString("'" + needle + "' not in: " + what)));
-    return;
-  }
-  QFAIL("expected a jq::Error");
-}
+using jq::test::expectError;
 
 }  // namespace
 

@@ -9,26 +9,14 @@
 
 #include "common/Error.h"
 #include "io/TorchPickle.h"
+#include "support/ExpectError.h"
 #include "support/TestData.h"
 
 namespace {
 
 std::string scratch(const std::string& name) { return jq::test::tempDir() + "/" + name; }
 
-template <typename F>
-void expectError(F&& f, jq::ErrorKind kind, const std::string& path, const std::string& needle) {
-  try {
-    f();
-  } catch (const jq::Error& e) {
-    const std::string what = e.what();
-    QVERIFY2(e.kind() == kind, qPrintable(QString::fromStdString(std::string("wrong kind: ") + what)));
-    QVERIFY2(what.find(path) != std::string::npos, qPrintable(QString::fromStdString("no path in: " + what)));
-    QVERIFY2(what.find(needle) != std::string::npos,
-             qPrintable(QString::fromStdString("'" + needle + "' not in: " + what)));
-    return;
-  }
-  QFAIL("expected a jq::Error");
-}
+using jq::test::expectError;
 
 }  // namespace
 

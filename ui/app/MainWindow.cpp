@@ -236,6 +236,13 @@ void MainWindow::openRun(const QString& path) {
       [backend, p, run](const jq::JobContext& job) { *run = backend->openRun(p, job); },
       [this, run, path] {
         results_->addRun(*run);
+        if (!calibration_->isRunning()) {
+          // The panel then shows the run's own settings next to its curves; a re-run writes a new file.
+          CalibrationRequest request = run->request;
+          request.outputPath.clear();
+          if (!request.methods.empty()) calibration_->setRequest(request);
+          calibration_->showRun(*run);
+        }
         showPanel(Panel::Results);
         Preferences::pushRecent(prefs_.recentRuns, path);
         updateRecentMenus();

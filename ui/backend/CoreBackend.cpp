@@ -280,6 +280,7 @@ ModelSummary CoreBackend::loadModel(const std::string& dir, const jq::JobContext
   std::lock_guard<std::mutex> lock(impl_->mutex);
   Impl& d = *impl_;
   auto m = std::make_unique<LlamaModel>(LlamaModel::load(dir, d.modelOptions(), job));
+  if (d.opt.fuseNormsInOriginal) fuseRmsNorms(*m);
   // Only a successful load replaces the previous model and everything derived from it.
   d.model = std::move(m);
   d.modelDir = dir;
@@ -311,7 +312,10 @@ ModelSummary CoreBackend::loadModel(const std::string& dir, const jq::JobContext
   s.tiedEmbeddings = c.tieWordEmbeddings;
   s.parameterCount = c.parameterCount();
   s.dtype = c.dtype;
-  s.memory = {{d.device().str(), uint64_t(LlamaModel::weightBytes(c, d.model->dtype()))}};
+  const uint64_t all = uint64_t(LlamaModel::weightBytes(c, d.model->dtype()));
+  const uint64_t piece = uint64_t(LlamaModel::largestPieceBytes(c, d.model->dtype()));
+  const std::string loadedOn = d.device().is_cuda() ? "cuda" : "cpu";
+  s.memory = {{loadedOn, all, false}, {loadedOn == "cpu" ? "cuda" : "cpu", all, false}, {"cuda", piece, true}};
   s.activationModules = siteModules();
   d.summary = s;
   JQ_INFO("workbench: loaded " << dir << " (" << s.parameterCount << " parameters)");
@@ -424,7 +428,7 @@ RunResult CoreBackend::calibrate(const CalibrationRequest& request, const jq::Jo
     const jq::MethodResult& r = results.back();
     MethodResult m;
     m.method = method;
-    m.dataset = r.datasetNames.empty() ? std::string() : stem(r.datasetNames.front());
+    m.dataset = rc.datasets.empty() ? std::string() : datasetLabel(rc.datasets.front().path);
     m.perplexity = r.evaluations.empty() ? std::nan("") : r.evaluations.front().perplexity;
     m.seconds = secondsExcept(r.seconds, "eval");
     m.finalLoss = isCalibratedMethod(method) ? r.finalLoss : std::nan("");
@@ -477,6 +481,10 @@ RunResult CoreBackend::openRun(const std::string& path, const jq::JobContext& jo
     q.seed = c.seed;
     q.outputPath = path;
   }
+  // Perplexity rows name the evaluation file without its folder; the configuration has the full path.
+  std::map<std::string, std::string> datasetPaths;
+  if (!configText.empty())
+    for (const auto& d : RunConfig::fromJsonText(configText).datasets) datasetPaths[fs::path(d.path).filename().string()] = d.path;
   // Perplexities come one row per (method, dataset); the table shows the first data set of each method.
   std::map<std::string, size_t> index;
   for (const PerplexityRow& p : reader.perplexities()) {
@@ -484,7 +492,7 @@ RunResult CoreBackend::openRun(const std::string& path, const jq::JobContext& jo
     index[p.method] = run.methods.size();
     MethodResult m;
     m.method = p.method;
-    m.dataset = stem(p.dataset);
+    m.dataset = datasetLabel(datasetPaths.count(p.dataset) ? datasetPaths[p.dataset] : p.dataset);
     m.perplexity = p.perplexity;
     m.finalLoss = std::nan("");
     m.quantError = std::nan("");

@@ -8,8 +8,9 @@
 // Statistics: one pass of `statWindows` × `statSeqLen` tokens from the calibration text captures every layer's
 // q_proj (= k/v), o_proj, up_proj (= gate) and down_proj inputs at once; the per-site histogram needs the global
 // range first, so it is a second pass over the same windows, done only for the site that is asked for.
-// Basis::Rotated is the model as QuaRot's rotation leaves it (norms fused, R1, R2 per head, online Hadamard
-// before down_proj): R1 is a random Hadamard until a calibration learns one or a run file with an R1 is opened.
+// Basis::Original is the model with its norms fused (see Options::fuseNormsInOriginal); Basis::Rotated is the
+// model as QuaRot's rotation leaves it (norms fused, R1, R2 per head, online Hadamard before down_proj): R1 is a
+// random Hadamard until a calibration learns one or a run file with an R1 is opened.
 #pragma once
 
 #include <memory>
@@ -35,6 +36,11 @@ class CoreBackend : public WorkbenchBackend {
     int sampleTokens = 128;           // raw rows kept for the heatmap
     int histogramBins = 80;
     std::string device = "cpu";       // where the inspected model runs ("cpu", "cuda", "cuda:1")
+    // Basis::Original with the RMSNorm weights fused into the linears they feed: the unrotated model exactly as
+    // the rotated one is built from, so "before" and "after" differ by the rotation alone (the run file's
+    // definition of its before/after statistics) and "before" is what an unrotated W4A4 model quantizes.
+    // Off: the model as loaded, where q/k/v and gate/up inputs still carry the norm's per-channel gain.
+    bool fuseNormsInOriginal = true;
   };
 
   CoreBackend();

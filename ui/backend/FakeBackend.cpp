@@ -246,7 +246,10 @@ ModelSummary FakeBackend::loadModel(const std::string& dir, const jq::JobContext
   const int64_t perLayer = 2 * h * h + 2 * h * kv + 3 * h * i + 2 * h;
   m.parameterCount = int64_t(m.vocabSize) * h + int64_t(m.numLayers) * perLayer + h;
   m.dtype = "bfloat16";
-  m.memory = {{"cpu", uint64_t(m.parameterCount) * 2u}};
+  // Layer by layer the device holds the larger of one decoder layer and the embedding/head.
+  m.memory = {{"cpu", uint64_t(m.parameterCount) * 2u, false},
+              {"cuda", uint64_t(m.parameterCount) * 2u, false},
+              {"cuda", uint64_t(std::max(perLayer, int64_t(m.vocabSize) * h)) * 2u, true}};
   m.activationModules = {"q_proj", "o_proj", "up_proj", "down_proj"};
   std::lock_guard<std::mutex> lock(mutex_);
   model_ = m;
@@ -435,7 +438,7 @@ RunResult FakeBackend::calibrate(const CalibrationRequest& request, const jq::Jo
     }
     MethodResult r;
     r.method = method;
-    r.dataset = "wikitext2";
+    r.dataset = "synthetic (WikiText-2-like)";
     r.perplexity = basePerplexity(method, gptq, request.weightBits, request.activationBits) *
                    (method == "fp" ? 1.0 : 1.0 + 0.004 * noise(rng));
     r.seconds = seconds;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,20 @@ inline const std::vector<std::string>& allMethods() {
   return m;
 }
 
+// How a data set is named in tables and chart titles: its folder and file name ("demo-corpus/test.txt",
+// "wikitext-2-raw/wiki.test.raw"), since a bare stem such as "test" does not say which corpus it was.
+inline std::string datasetLabel(const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::string parent = p.parent_path().filename().string();
+  return parent.empty() ? p.filename().string() : parent + "/" + p.filename().string();
+}
+
+// What the weights need on a device: all of them, or (host placement, layer by layer) the largest piece that
+// is there at a time while the rest stays in host memory.
 struct DeviceMemory {
-  std::string device;    // "cpu", "cuda:0"
-  uint64_t bytes = 0;    // what the loaded weights occupy there
+  std::string device;         // "cpu", "cuda"
+  uint64_t bytes = 0;
+  bool layerByLayer = false;
 };
 
 // One activation site of a decoder layer, e.g. layer 3, module "q_proj" = the input of q_proj.
@@ -50,7 +62,7 @@ struct ModelSummary {
   bool tiedEmbeddings = false;
   int64_t parameterCount = 0;
   std::string dtype;                // "bfloat16"
-  std::vector<DeviceMemory> memory;
+  std::vector<DeviceMemory> memory;   // the loaded device first, then the alternatives
   // Modules whose inputs can be inspected, the same in every layer (e.g. q_proj, o_proj, up_proj, down_proj).
   std::vector<std::string> activationModules;
 };
@@ -128,7 +140,7 @@ struct LayerMetric {
 
 struct MethodResult {
   std::string method;
-  std::string dataset;              // "wikitext2"
+  std::string dataset;              // datasetLabel() of the evaluation file, e.g. "demo-corpus/test.txt"
   double perplexity = 0.0;
   double seconds = 0.0;             // calibration + quantization time
   double finalLoss = 0.0;           // NaN for methods that learn nothing

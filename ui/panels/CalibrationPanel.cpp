@@ -61,6 +61,7 @@ const MethodInfo kMethods[] = {
 QTableWidgetItem* numberItem(double v, int precision = 4) {
   auto* item = new QTableWidgetItem;
   if (std::isfinite(v)) item->setData(Qt::DisplayRole, QString::number(v, 'g', precision).toDouble());
+  else item->setText(QStringLiteral("—"));   // not measured (e.g. not stored in an opened run file)
   item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
   return item;
 }

@@ -39,6 +39,8 @@ class CalibrationPanel : public QWidget {
   ChartPlot* errorPlot() const { return errors_; }
   QTableWidget* metricsTable() const { return table_; }
   int livePointCount() const;   // points received while the current/last run streamed
+  // Shows a run's loss curves and per-layer metrics (a finished calibration, or a run file opened later).
+  void showRun(const RunResult& run);
 
  public Q_SLOTS:
   void start();
@@ -51,7 +53,6 @@ class CalibrationPanel : public QWidget {
  private:
   void onCurvePoints(const QVector<CurvePoint>& points);
   void onJobFinished(const QString& title, JobRunner::Outcome outcome, const QString& message);
-  void showRun(const RunResult& run);
   void updateButtons();
 
   PanelContext ctx_;

@@ -1,7 +1,9 @@
 // The log: every record of the process logged through jq::logMessage (core and UI), newest at the bottom,
-// warnings and errors coloured.
+// warnings and errors coloured. Records arrive in batches at most every 100 ms (see LogBridge), so a flood of
+// messages from a job costs the UI thread one text update per batch.
 #pragma once
 
+#include <QTimer>
 #include <QWidget>
 
 class QPlainTextEdit;
@@ -26,9 +28,13 @@ class LogPanel : public QWidget {
   void clear();
 
  private:
+  void drain();
+  QString line(int level, const QString& time, const QString& message) const;
+
   QPlainTextEdit* view_;
   QComboBox* level_;
   LogBridge* bridge_;
+  QTimer drainTimer_;
 };
 
 }  // namespace jq::ui

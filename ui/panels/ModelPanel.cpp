@@ -48,11 +48,16 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   addField(sizeForm, "modules", tr("Inspectable inputs:"));
   memory_ = new QTableWidget(0, 2);
   memory_->setHorizontalHeaderLabels({tr("Device"), tr("Weights")});
-  memory_->horizontalHeader()->setStretchLastSection(true);
+  memory_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  memory_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+  memory_->setToolTip(tr("Memory the weights need: all of them on one device, or layer by layer (weights stay in "
+                         "host memory and one decoder layer at a time goes to the GPU)"));
   memory_->verticalHeader()->hide();
   memory_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   memory_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  sizeForm->addRow(tr("Memory:"), memory_);
+  // Full width: device names such as "cuda, layer by layer" need the room.
+  sizeForm->addRow(new QLabel(tr("Memory for the weights:")));
+  sizeForm->addRow(memory_);
   layout->addWidget(size);
   layout->addStretch(1);
   clear();
@@ -128,8 +133,13 @@ void ModelPanel::setSummary(const ModelSummary& m) {
   set("modules", mods.join(QStringLiteral(", ")));
   memory_->setRowCount(int(m.memory.size()));
   for (int i = 0; i < int(m.memory.size()); ++i) {
-    memory_->setItem(i, 0, new QTableWidgetItem(QString::fromStdString(m.memory[size_t(i)].device)));
-    memory_->setItem(i, 1, new QTableWidgetItem(formatBytes(m.memory[size_t(i)].bytes)));
+    const DeviceMemory& d = m.memory[size_t(i)];
+    const QString device = QString::fromStdString(d.device);
+    memory_->setItem(i, 0, new QTableWidgetItem(d.layerByLayer ? tr("%1, layer by layer").arg(device)
+                                                               : tr("%1, all layers").arg(device)));
+    auto* bytes = new QTableWidgetItem(formatBytes(d.bytes));
+    bytes->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    memory_->setItem(i, 1, bytes);
   }
   fitMemoryTable();
 }

@@ -135,8 +135,18 @@ void ResultsPanel::refresh() {
     return 0.0;
   };
   ChartSpec spec;
-  spec.title = runs_.empty() ? tr("No results yet: run a calibration or open a run")
-                             : tr("%1 by method (WikiText-2)").arg(quantity_->currentText());
+  // Perplexity depends on the evaluation text: the title names the data set(s) the runs were evaluated on.
+  QStringList datasets;
+  for (const auto& r : runs_)
+    for (const auto& m : r.methods)
+      if (!m.dataset.empty() && !datasets.contains(QString::fromStdString(m.dataset)))
+        datasets << QString::fromStdString(m.dataset);
+  if (runs_.empty())
+    spec.title = tr("No results yet: run a calibration or open a run");
+  else if (q == Quantity::Perplexity && !datasets.isEmpty())
+    spec.title = tr("%1 by method (%2)").arg(quantity_->currentText(), datasets.join(QStringLiteral(", ")));
+  else
+    spec.title = tr("%1 by method").arg(quantity_->currentText());
   spec.xTitle = tr("method");
   spec.yTitle = quantity_->currentText();
   spec.logY = log_->isChecked();

@@ -74,7 +74,10 @@ ChartPlot::ChartPlot(QWidget* parent) : PlotWidget(parent) {
 
 ChartPlot::~ChartPlot() = default;
 
-QChart* ChartPlot::chart() const { return chartView_->chart(); }
+QChart* ChartPlot::chart() const {
+  if (stale_) const_cast<ChartPlot*>(this)->build();
+  return chartView_->chart();
+}
 
 void ChartPlot::setSpec(ChartSpec spec) {
   spec_ = std::move(spec);
@@ -111,6 +114,20 @@ void ChartPlot::resetZoom() {
 }
 
 void ChartPlot::rebuild() {
+  if (!isVisible()) {
+    stale_ = true;
+    return;
+  }
+  build();
+}
+
+void ChartPlot::showEvent(QShowEvent* event) {
+  PlotWidget::showEvent(event);
+  if (stale_) build();
+}
+
+void ChartPlot::build() {
+  stale_ = false;
   building_ = true;
   builtColumns_ = columnsFor(chartView_->width());
   QChart* chart = buildChart(spec_, builtColumns_, view_, isDark(palette()));
@@ -164,19 +181,7 @@ void ChartPlot::resizeEvent(QResizeEvent* event) {
 }
 
 void ChartPlot::renderPlot(QPainter& painter, const QRectF& target, const QFont& font) {
-  // Device pixels per logical unit: the export resolution decides how many points a line keeps.
-  const double scale = std::max(1.0, painter.deviceTransform().m11());
-  const int columns = std::max(200, int(target.width() * scale));
-  QChart* chart = buildChart(spec_, columns, view_, false);
-  applyChartFont(chart, font);
-  QGraphicsScene scene;
-  scene.addItem(chart);
-  chart->resize(target.size());
-  // A chart outside a view lays itself out on the next event-loop turn; do it now.
-  QEvent layoutRequest(QEvent::LayoutRequest);
-  scene.sendEvent(chart, &layoutRequest);
-  scene.setSceneRect(QRectF(QPointF(0, 0), target.size()));
-  scene.render(&painter, target, scene.sceneRect());
+  renderChart(spec_, painter, target, font, view_);
 }
 
 }  // namespace jq::ui

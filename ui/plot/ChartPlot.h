@@ -40,7 +40,7 @@ class ChartPlot : public PlotWidget {
   // used to mirror a partner plot's zoom.
   void setViewRange(const std::optional<QRectF>& range);
 
-  QChart* chart() const;   // the on-screen chart, for tests
+  QChart* chart() const;   // the on-screen chart (built now if it was deferred), for tests
   QString plotTitle() const override { return spec_.title; }
   void renderPlot(QPainter& painter, const QRectF& target, const QFont& font) override;
   CsvTable csvTable() const override { return csvOf(spec_); }
@@ -55,9 +55,13 @@ class ChartPlot : public PlotWidget {
  protected:
   void changeEvent(QEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
+  void showEvent(QShowEvent* event) override;
 
  private:
+  // Building a QChart costs the UI thread milliseconds per chart; a panel refreshes many plots at once, most
+  // of them on hidden tabs. So a hidden plot only remembers that its chart is stale and builds it when shown.
   void rebuild();
+  void build();
   void onAxisRangeChanged();
   void onHover(const QPointF& pos);
   int columnsFor(int width) const { return std::max(200, width); }
@@ -66,6 +70,7 @@ class ChartPlot : public PlotWidget {
   std::optional<QRectF> view_;
   QChartView* chartView_ = nullptr;
   bool building_ = false;
+  bool stale_ = false;
   int builtColumns_ = 0;
   QTimer rezoomTimer_;   // re-decimates after zoom or resize settles
   QTimer liveTimer_;

@@ -1,5 +1,8 @@
 #include "plot/ChartSpec.h"
 
+#include <QEvent>
+#include <QGraphicsScene>
+#include <QPainter>
 #include <QtCharts/QAreaSeries>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSeries>
@@ -51,6 +54,15 @@ void setNiceTicks(QValueAxis* axis, double lo, double hi, int maxTicks) {
   axis->setTickInterval(t[1] - t[0]);
 }
 
+// On the dark chart theme the palette's deep blue (and other dark hues) nearly vanish into the background:
+// such colours are lightened there, keeping their hue so legends still match the tables' method colours.
+QColor onTheme(const QColor& c, bool dark) {
+  if (!dark || !c.isValid() || c.lightnessF() >= 0.55) return c;
+  QColor l = c.toHsl();
+  l.setHslF(l.hslHueF(), l.hslSaturationF(), 0.62, l.alphaF());
+  return l.toRgb();
+}
+
 QString numberCell(double v) { return std::isfinite(v) ? QString::number(v, 'g', 8) : QString(); }
 
 }  // namespace
@@ -85,6 +97,14 @@ QChart* buildChart(const ChartSpec& spec, int columns, const std::optional<QRect
   chart->legend()->setAlignment(Qt::AlignBottom);
   chart->setMargins(QMargins(4, 4, 4, 4));
 
+  // A log axis labels only powers of ten: over less than a decade it would show one label or none, so such
+  // data (perplexities 110–150, errors 0.01–0.02) gets a linear axis instead.
+  bool logY = spec.logY;
+  if (logY && !spec.yRange) {
+    const auto [lo, hi] = spec.yExtent();
+    logY = std::floor(std::log10(hi * 1.5)) - std::ceil(std::log10(lo / 1.5)) >= 1.0;
+  }
+
   // --- y axis (shared by every kind of chart)
   QAbstractAxis* yAxis = nullptr;
   double yLo, yHi;
@@ -96,7 +116,7 @@ QChart* buildChart(const ChartSpec& spec, int columns, const std::optional<QRect
     yHi = spec.yRange->second;
   } else {
     auto [lo, hi] = spec.yExtent();
-    if (spec.logY) {
+    if (logY) {
       yLo = lo / 1.5;
       yHi = hi * 1.5;
     } else {
@@ -105,7 +125,7 @@ QChart* buildChart(const ChartSpec& spec, int columns, const std::optional<QRect
       yHi = hi + pad;
     }
   }
-  if (spec.logY) {
+  if (logY) {
     auto* a = new QLogValueAxis;
     a->setBase(10.0);
     a->setLabelFormat("%g");   // the default format prints nothing useful for small values
@@ -129,7 +149,7 @@ QChart* buildChart(const ChartSpec& spec, int columns, const std::optional<QRect
   yAxis->setTitleText(spec.yTitle);
   chart->addAxis(yAxis, Qt::AlignLeft);
 
-  const double clampLo = spec.logY ? std::max(kLogFloor, yLo) : -std::numeric_limits<double>::infinity();
+  const double clampLo = logY ? std::max(kLogFloor, yLo) : -std::numeric_limits<double>::infinity();
 
   if (spec.isCategory()) {
     auto* xAxis = new QBarCategoryAxis;
@@ -142,8 +162,8 @@ QChart* buildChart(const ChartSpec& spec, int columns, const std::optional<QRect
         auto* set = new QBarSet(b.name);
         for (double v : b.values) set->append(std::isfinite(v) ? std::max(v, clampLo) : clampLo);
         if (b.color.isValid()) {
-          set->setColor(b.color);
-          set->setBorderColor(b.color.darker(130));
+          set->setColor(onTheme(b.color, dark));
+          set->setBorderColor(onTheme(b.color, dark).darker(130));
         }
         bs->append(set);
       }
@@ -162,10 +182,10 @@ QChart* buildChart(const ChartSpec& spec, int columns, const std::optional<QRect
         bs->append(set);
       }
       if (b.color.isValid()) {
-        QColor fill = b.color;
+        QColor fill = onTheme(b.color, dark);
         fill.setAlpha(150);
         bs->setBrush(fill);
-        bs->setPen(QPen(b.color.darker(140), 1.2));
+        bs->setPen(QPen(onTheme(b.color, dark).darker(140), 1.2));
       }
       bs->setBoxWidth(0.6);
       chart->addSeries(bs);
@@ -212,8 +232,8 @@ QChart* buildChart(const ChartSpec& spec, int columns, const std::optional<QRect
       for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i)
         if (s.x[i] >= xLo && s.x[i] <= xHi) sc->append(s.x[i], std::max(s.y[i], clampLo));
       if (s.color.isValid()) {
-        sc->setColor(s.color);
-        sc->setBorderColor(s.color.darker(150));
+        sc->setColor(onTheme(s.color, dark));
+        sc->setBorderColor(onTheme(s.color, dark).darker(150));
       }
       added = sc;
     } else {
@@ -227,19 +247,19 @@ QChart* buildChart(const ChartSpec& spec, int columns, const std::optional<QRect
       for (const auto& p : pts)
         if (std::isfinite(p.y())) list.push_back(QPointF(p.x(), std::max(p.y(), clampLo)));
       line->replace(list);
-      QPen pen(s.color.isValid() ? s.color : seriesColor(0), s.lineWidth);
+      QPen pen(onTheme(s.color.isValid() ? s.color : seriesColor(0), dark), s.lineWidth);
       line->setPen(pen);
       line->setName(s.name);
       if (s.style == XYSeriesSpec::Style::Area) {
         auto* lower = new QLineSeries;
         QList<QPointF> base;
         base.reserve(list.size());
-        const double baseline = spec.logY ? std::max(yLo, kLogFloor) : std::max(yLo, 0.0);
+        const double baseline = logY ? std::max(yLo, kLogFloor) : std::max(yLo, 0.0);
         for (const auto& p : list) base.push_back(QPointF(p.x(), baseline));
         lower->replace(base);
         auto* area = new QAreaSeries(line, lower);
         area->setName(s.name);
-        QColor fill = s.color.isValid() ? s.color : QColor(Qt::gray);
+        QColor fill = onTheme(s.color.isValid() ? s.color : QColor(Qt::gray), dark);
         fill.setAlpha(170);
         area->setBrush(fill);
         area->setPen(QPen(fill.darker(120), 1.0));
@@ -269,6 +289,23 @@ void applyChartFont(QChart* chart, const QFont& font) {
     at.setBold(true);
     axis->setTitleFont(at);
   }
+}
+
+void renderChart(const ChartSpec& spec, QPainter& painter, const QRectF& target, const QFont& font,
+                 const std::optional<QRectF>& view) {
+  // Device pixels per logical unit: the output resolution decides how many points a line keeps.
+  const double scale = std::max(1.0, painter.deviceTransform().m11());
+  const int columns = std::max(200, int(target.width() * scale));
+  QChart* chart = buildChart(spec, columns, view, false);
+  applyChartFont(chart, font);
+  QGraphicsScene scene;
+  scene.addItem(chart);   // the scene owns and deletes the chart
+  chart->resize(target.size());
+  // A chart outside a view lays itself out on the next event-loop turn; do it now.
+  QEvent layoutRequest(QEvent::LayoutRequest);
+  scene.sendEvent(chart, &layoutRequest);
+  scene.setSceneRect(QRectF(QPointF(0, 0), target.size()));
+  scene.render(&painter, target, scene.sceneRect());
 }
 
 CsvTable csvOf(const ChartSpec& spec) {

@@ -17,6 +17,7 @@
 
 QT_BEGIN_NAMESPACE
 class QChart;
+class QPainter;
 QT_END_NAMESPACE
 
 namespace jq::ui {
@@ -68,6 +69,11 @@ QChart* buildChart(const ChartSpec& spec, int columns, const std::optional<QRect
 
 // Every text of a chart in `font`'s family (titles one step larger and bold).
 void applyChartFont(QChart* chart, const QFont& font);
+
+// Draws `spec` into `target` of any painter (image, SVG, PDF) on the light theme, laid out for target's size in
+// logical 96 dpi units and decimated to the painter's device resolution: what figure export and reports share.
+void renderChart(const ChartSpec& spec, QPainter& painter, const QRectF& target, const QFont& font,
+                 const std::optional<QRectF>& view = std::nullopt);
 
 CsvTable csvOf(const ChartSpec& spec);
 

@@ -1,0 +1,174 @@
+// Inputs the fuzzers (fuzz/) found or that guard what they check, replayed through the same entry points, with
+// the error each must give. Expected kinds and numbers are worked out by hand in the comments.
+#include <QtTest/QtTest>
+
+#include <hdf5.h>
+
+#include <string>
+
+#include "common/Error.h"
+#include "io/RunFile.h"
+#include "model/LlamaConfig.h"
+#include "tokenizer/Tokenizer.h"
+#include "support/ExpectError.h"
+#include "support/TestData.h"
+
+namespace {
+
+std::string llamaConfig(const std::string& sizes) {
+  return R"({"architectures": ["LlamaForCausalLM"], "num_attention_heads": 32, "num_hidden_layers": 32, )" + sizes +
+         "}";
+}
+
+// A run file (format attributes as RunFileWriter writes them) whose /rotations/R1 declares rows × cols float64
+// entries stored in chunks that are never written: the file stays a few KB, HDF5 would hand out fill values.
+void writeHollowRunFile(const std::string& path, hsize_t rows, hsize_t cols) {
+  const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t scalar = H5Screate(H5S_SCALAR);
+  const hid_t str = H5Tcopy(H5T_C_S1);
+  H5Tset_size(str, H5T_VARIABLE);
+  const hid_t a1 = H5Acreate2(f, "format", str, scalar, H5P_DEFAULT, H5P_DEFAULT);
+  const char* name = "jointquant-run";
+  H5Awrite(a1, str, &name);
+  const hid_t a2 = H5Acreate2(f, "format_version", H5T_STD_I32LE, scalar, H5P_DEFAULT, H5P_DEFAULT);
+  const int one = 1;
+  H5Awrite(a2, H5T_NATIVE_INT, &one);
+  const hsize_t dims[2] = {rows, cols}, chunk[2] = {1, 1024};
+  const hid_t space = H5Screate_simple(2, dims, nullptr);
+  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(dcpl, 2, chunk);
+  const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  const hid_t ds = H5Dcreate2(f, "/rotations/R1", H5T_IEEE_F64LE, space, lcpl, dcpl, H5P_DEFAULT);
+  for (hid_t id : {ds}) H5Dclose(id);
+  for (hid_t id : {lcpl, dcpl}) H5Pclose(id);
+  H5Sclose(space);
+  H5Aclose(a1);
+  H5Aclose(a2);
+  H5Tclose(str);
+  H5Sclose(scalar);
+  H5Fclose(f);
+}
+
+}  // namespace
+
+class TestFuzzRegressions : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  // fuzz_config: sizes whose parameter count overflows int64 (undefined behaviour in parameterCount(), which
+  // `jointquant info` prints) are refused when the config is read.
+  void absurdConfigSizesAreRefused_data() {
+    QTest::addColumn<QString>("sizes");
+    QTest::addColumn<bool>("accepted");
+    // vocab 4e15 × hidden 4096 = 1.6e19 > 2^63 ≈ 9.2e18: the embedding alone overflows.
+    QTest::newRow("vocab 4e15") << R"("vocab_size": 4000000000000000, "hidden_size": 4096, "intermediate_size": 14336)"
+                                << false;
+    // hidden 2^31, heads 32: q_proj alone is 2^31 × 2^31 = 2^62, ×4 projections ≥ 2^63.
+    QTest::newRow("hidden 2^31") << R"("vocab_size": 32000, "hidden_size": 2147483648, "intermediate_size": 8)"
+                                 << false;
+    // Just above the 2^50 limit: vocab 2^40 × hidden 1024 (= 2^50) plus the layers.
+    QTest::newRow("just above 2^50")
+        << R"("vocab_size": 1099511627776, "hidden_size": 1024, "intermediate_size": 1024, "tie_word_embeddings": true)"
+        << false;
+    // Llama-3-8B's sizes: 8.03e9 parameters, far below the limit.
+    QTest::newRow("llama-3-8b sizes")
+        << R"("vocab_size": 128256, "hidden_size": 4096, "intermediate_size": 14336, "num_key_value_heads": 8)" << true;
+  }
+  void absurdConfigSizesAreRefused() {
+    QFETCH(QString, sizes);
+    QFETCH(bool, accepted);
+    const std::string text = llamaConfig(sizes.toStdString());
+    if (accepted) {
+      // transformers' count for Llama-3-8B: 8 030 261 248 (model.num_parameters()).
+      QCOMPARE(jq::LlamaConfig::fromJsonText(text).parameterCount(), int64_t(8030261248));
+      return;
+    }
+    jq::test::expectError([&] { jq::LlamaConfig::fromJsonText(text, "damaged/config.json"); },
+                          jq::ErrorKind::InvalidInput, "damaged/config.json", "implausibly large");
+  }
+
+  // fuzz_config, artifact crash-de2572dd: a number beyond double's range makes nlohmann's parser throw
+  // out_of_range (406), not parse_error; it escaped fromJsonText and terminated the program.
+  void numberOverflowInConfigIsInvalidInput_data() {
+    QTest::addColumn<QString>("field");
+    QTest::newRow("max_position_embeddings 1e31072") << R"("max_position_embeddings": 1e31072)";
+    QTest::newRow("rms_norm_eps -1e400") << R"("rms_norm_eps": -1e400)";
+  }
+  void numberOverflowInConfigIsInvalidInput() {
+    QFETCH(QString, field);
+    const std::string text =
+        llamaConfig(R"("vocab_size": 32000, "hidden_size": 4096, "intermediate_size": 11008, )" + field.toStdString());
+    jq::test::expectError([&] { jq::LlamaConfig::fromJsonText(text, "damaged/config.json"); },
+                          jq::ErrorKind::InvalidInput, "damaged/config.json", "number overflow");
+  }
+
+  // fuzz_tokenizer_json, artifact timeout-d1c5975b: one vocabulary id of 1 399 999 998 made the loader allocate
+  // a 1.4e9-entry id table (11 GB; the fuzzer's 10 s timeout hit while it was being zeroed). Small gaps in the ids
+  // stay legal, as in Hugging Face tokenizers.
+  void hugeVocabularyIdIsRefused_data() {
+    QTest::addColumn<qlonglong>("id");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("1399999998") << qlonglong(1399999998) << false;
+    QTest::newRow("2 + 2^20 (just past the gap limit)") << qlonglong(2 + (1 << 20)) << false;
+    QTest::newRow("5 (a small gap)") << qlonglong(5) << true;
+  }
+  void hugeVocabularyIdIsRefused() {
+    QFETCH(qlonglong, id);
+    QFETCH(bool, accepted);
+    const std::string json = R"({"version": "1.0", "added_tokens": [], "normalizer": null, "pre_tokenizer": null,
+      "post_processor": null, "decoder": null, "model": {"type": "BPE", "unk_token": null, "fuse_unk": false,
+      "byte_fallback": false, "ignore_merges": false, "vocab": {"a": 0, "b": )" + std::to_string(id) +
+                             R"(}, "merges": []}})";
+    if (accepted) {
+      const jq::Tokenizer t = jq::Tokenizer::fromJson(json, "sparse/tokenizer.json");
+      QCOMPARE(t.encode("ab", false), (std::vector<int64_t>{0, int64_t(id)}));
+      return;
+    }
+    jq::test::expectError([&] { jq::Tokenizer::fromJson(json, "damaged/tokenizer.json"); },
+                          jq::ErrorKind::InvalidInput, "damaged/tokenizer.json", "far beyond");
+  }
+
+  // fuzz_runfile: a dataset declaring far more elements than the file could hold is refused before anything is
+  // allocated for it: 2^40 × 2^20 × 8 bytes = 2^63 bytes, 2^20 × 2^20 × 8 = 8 TiB, both beyond the allowance of
+  // 1 MiB + 1024 × the file's size (compressed data). A small hollow dataset (2^16 × 8 = 512 KiB) still reads, as
+  // HDF5's fill value 0.
+  void runFileDatasetLargerThanFileIsRefused_data() {
+    QTest::addColumn<qulonglong>("rows");
+    QTest::addColumn<qulonglong>("cols");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("2^40 x 2^20") << (qulonglong(1) << 40) << (qulonglong(1) << 20) << false;
+    QTest::newRow("2^20 x 2^20") << (qulonglong(1) << 20) << (qulonglong(1) << 20) << false;
+    QTest::newRow("1 x 2^16") << qulonglong(1) << (qulonglong(1) << 16) << true;
+  }
+  void runFileDatasetLargerThanFileIsRefused() {
+    QFETCH(qulonglong, rows);
+    QFETCH(qulonglong, cols);
+    QFETCH(bool, accepted);
+    const std::string path = jq::test::tempDir() + "/hollow-" + std::to_string(rows) + ".h5";
+    writeHollowRunFile(path, rows, cols);
+    jq::RunFileReader r(path);
+    if (accepted) {
+      const at::Tensor t = r.r1();
+      QCOMPARE(t.sizes(), at::IntArrayRef({1, int64_t(1) << 16}));
+      QCOMPARE(t.abs().sum().item<double>(), 0.0);
+      return;
+    }
+    jq::test::expectError([&] { r.r1(); }, jq::ErrorKind::InvalidInput, path, "more than a file of");
+  }
+
+  // Every real config of tests/data/configs still loads.
+  void realConfigsStillLoad_data() {
+    QTest::addColumn<QString>("name");
+    QTest::newRow("llama-2-7b") << "llama-2-7b";
+    QTest::newRow("llama-3-8b") << "llama-3-8b";
+    QTest::newRow("llama-3.2-1b") << "llama-3.2-1b";
+  }
+  void realConfigsStillLoad() {
+    QFETCH(QString, name);
+    const jq::LlamaConfig c = jq::LlamaConfig::fromFile(jq::test::testData("configs/" + name.toStdString() + "/config.json"));
+    QVERIFY(c.parameterCount() > 1'000'000'000);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestFuzzRegressions)
+#include "tst_fuzz_regressions.moc"
