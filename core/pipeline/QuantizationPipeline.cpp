@@ -20,6 +20,7 @@
 #include "quant/SmoothQuant.h"
 #include "rotation/HadamardMatrix.h"
 #include "rotation/RandomRotation.h"
+#include "stats/ChannelStatsAccumulator.h"
 #include "tokenizer/Tokenizer.h"
 
 namespace jq {
@@ -50,6 +51,7 @@ struct QuantizationPipeline::Cache {
   std::map<size_t, std::optional<int64_t>> maxWindows;
   at::Tensor calib;
   std::unique_ptr<CapturedActivations> captured;
+  int64_t capturedHeads = 0;  // attention heads of the captured model (o_proj rows are heads × head_dim)
   double captureSeconds = 0.0;
 };
 
@@ -111,6 +113,7 @@ const CapturedActivations& QuantizationPipeline::captured(const JobContext& job)
   const at::Device storage = onDevice ? model.device() : at::Device(at::kCPU);
   JQ_INFO("capturing activations: " << calib.size(0) << " windows x " << calib.size(1) << " tokens, "
                                     << double(bytes) / (1 << 20) << " MiB on the " << (onDevice ? "GPU" : "host"));
+  cache_->capturedHeads = model.config().numAttentionHeads;
   cache_->captured = std::make_unique<CapturedActivations>(
       captureActivations(model, calib, true, true, config_.batchSize, job, storage));
   cache_->captureSeconds = elapsedSince(t0);
@@ -298,6 +301,42 @@ std::string QuantizationPipeline::resultJson(const MethodResult& r, const RunCon
   return j.dump();
 }
 
+namespace {
+
+std::map<std::string, at::Tensor> statTensors(const ChannelStats& s) {
+  auto f32 = [](const std::vector<float>& v) { return at::tensor(at::ArrayRef<float>(v), at::kFloat); };
+  return {{"absmax", f32(s.absmax)},
+          {"mean", f32(s.mean)},
+          {"rms", f32(s.rms)},
+          {"kurtosis", f32(s.kurtosis)},
+          {"hist", at::tensor(at::ArrayRef<int64_t>(s.histCounts), at::kLong)},
+          {"hist_edges", at::tensor(at::ArrayRef<double>(s.histEdges), at::kDouble)}};
+}
+
+}  // namespace
+
+void QuantizationPipeline::writeActivationStats(RunFileWriter& w, const MethodResult& r, const JobContext& job) const {
+  if (!cache_->captured || !r.r1.defined()) return;
+  const CapturedActivations& cap = *cache_->captured;
+  for (size_t l = 0; l < cap.r1.size(); ++l) {
+    job.checkCancelled("activation statistics");
+    job.report("stats", int64_t(l) + 1, int64_t(cap.r1.size()), "layer " + std::to_string(l + 1));
+    const int64_t half = cap.r1[l].size(0) / 2;  // q_proj items first, then up_proj (ActivationCapture.h)
+    const at::Tensor r1 = r.r1.to(cap.r1[l].device(), at::kFloat);
+    for (const auto& [module, rows] : {std::pair<std::string, at::Tensor>{"q_proj", cap.r1[l].slice(0, 0, half)},
+                                      std::pair<std::string, at::Tensor>{"up_proj", cap.r1[l].slice(0, half)}}) {
+      w.setModuleStats("before", int(l), module, statTensors(computeChannelStats(rows)));
+      w.setModuleStats("after", int(l), module, statTensors(computeChannelStats(at::matmul(rows, r1))));
+    }
+    if (l < cap.r2.size()) {
+      w.setModuleStats("before", int(l), "o_proj", statTensors(computeChannelStats(cap.r2[l])));
+      if (l < r.r2.size())
+        w.setModuleStats("after", int(l), "o_proj",
+                         statTensors(computeChannelStats(rotateHeads(cap.r2[l], r.r2[l].to(cap.r2[l].device(), at::kFloat), cache_->capturedHeads))));
+    }
+  }
+}
+
 void QuantizationPipeline::writeRunFile(const std::string& path, const std::vector<MethodResult>& results,
                                         const JobContext& job) const {
   RunFileWriter w(path);
@@ -328,6 +367,7 @@ void QuantizationPipeline::writeRunFile(const std::string& path, const std::vect
   if (withRotation) {
     w.setR1(withRotation->r1);
     for (size_t l = 0; l < withRotation->r2.size(); ++l) w.setR2(int(l), withRotation->r2[l]);
+    writeActivationStats(w, *withRotation, job);
   }
   w.commit(job);
 }

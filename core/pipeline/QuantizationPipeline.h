@@ -21,6 +21,7 @@
 namespace jq {
 
 class LlamaModel;
+class RunFileWriter;
 struct CapturedActivations;
 
 struct MethodResult {
@@ -72,6 +73,9 @@ class QuantizationPipeline {
   const at::Tensor& calibrationWindows(const JobContext& job);
   const CapturedActivations& captured(const JobContext& job);
   void evaluateRotationOnCapture(const at::Tensor& r1, MethodResult& result, const JobContext& job);
+  // /stats of the run file: per layer, the q_proj/up_proj/o_proj inputs captured for calibration, before and after
+  // the result's R1 (and R2 for o_proj). Nothing when no activations were captured.
+  void writeActivationStats(RunFileWriter& w, const MethodResult& r, const JobContext& job) const;
 
   RunConfig config_;
   struct Cache;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/Error.h"
+#include "io/RunFile.h"
 #include "pipeline/QuantizationPipeline.h"
 #include "support/TestData.h"
 
@@ -57,6 +58,31 @@ class TestQuantizationPipeline : public QObject {
     const double w8a8 = p.runMethod("rtn").evaluations.front().perplexity;
     qInfo("fp %.4f, W8A8 RTN %.4f (%.3f%%)", fp, w8a8, 100.0 * (w8a8 - fp) / fp);
     QVERIFY(std::abs(w8a8 - fp) / fp < 0.01);
+  }
+
+  void runFileHoldsActivationStatisticsBeforeAndAfter() {
+    // A rotation preserves each row's squared norm, so Σ_channels rms² (the mean squared row norm) must be the same
+    // before and after R1 (q_proj, up_proj) and R2 (o_proj): an invariant, not a value our code produced.
+    jq::RunConfig c = baseConfig();
+    c.nsamples = 4;
+    c.seqlen = 128;
+    c.maxEvalWindows = 1;
+    c.r1.epochs = c.r2.epochs = 1;
+    c.methods = {"dartquant"};
+    jq::QuantizationPipeline p(c);
+    const auto r = p.runMethod("dartquant");
+    const std::string path = jq::test::tempDir() + "/stats.h5";
+    p.writeRunFile(path, {r});
+    jq::RunFileReader f(path);
+    QCOMPARE(f.statStates(), (std::vector<std::string>{"after", "before"}));
+    QCOMPARE(int(f.statLayers("after").size()), 4);
+    for (int layer = 0; layer < 4; ++layer)
+      for (const std::string module : {"q_proj", "up_proj", "o_proj"}) {
+        const double before = f.stat("before", layer, module, "rms").to(at::kDouble).pow(2).sum().item<double>();
+        const double after = f.stat("after", layer, module, "rms").to(at::kDouble).pow(2).sum().item<double>();
+        QVERIFY2(std::abs(after - before) <= 1e-4 * before,
+                 qPrintable(QString("layer %1 %2: %3 vs %4").arg(layer).arg(module.c_str()).arg(before).arg(after)));
+      }
   }
 
   void runConfigRoundTripsThroughJson() {
