@@ -1219,6 +1219,14 @@
         <source>Figure %1: %2, the site with the strongest outliers before rotation: per-channel max |x| and the histogram of all values, before (left) and after (right) rotation, on shared scales.</source>
         <translation>Figure %1: %2, the site with the strongest outliers before rotation: per-channel max |x| and the histogram of all values, before (left) and after (right) rotation, on shared scales.</translation>
     </message>
+    <message>
+        <source>Table 2: settings of each run, as stored in the run file&apos;s configuration; ▸ marks the settings that differ between runs.</source>
+        <translation>Table 2: settings of each run, as stored in the run file&apos;s configuration; ▸ marks the settings that differ between runs.</translation>
+    </message>
+    <message>
+        <source>The activation statistics of %1 are identical to those of %2 shown above (the same rotation).</source>
+        <translation>The activation statistics of %1 are identical to those of %2 shown above (the same rotation).</translation>
+    </message>
 </context>
 <context>
     <name>jq::ui::ResultsPanel</name>

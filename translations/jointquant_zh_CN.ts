@@ -1219,6 +1219,14 @@
         <source>Figure %1: %2, the site with the strongest outliers before rotation: per-channel max |x| and the histogram of all values, before (left) and after (right) rotation, on shared scales.</source>
         <translation>图 %1：%2，即旋转前离群值最强的位置：各通道 max |x| 与全部数值的直方图，旋转前（左）与旋转后（右），坐标尺度相同。</translation>
     </message>
+    <message>
+        <source>Table 2: settings of each run, as stored in the run file&apos;s configuration; ▸ marks the settings that differ between runs.</source>
+        <translation>表 2：各次运行的设置（取自运行文件中保存的配置）；▸ 标出各次运行之间不同的设置。</translation>
+    </message>
+    <message>
+        <source>The activation statistics of %1 are identical to those of %2 shown above (the same rotation).</source>
+        <translation>%1 的激活统计与上面 %2 的完全相同（旋转相同）。</translation>
+    </message>
 </context>
 <context>
     <name>jq::ui::ResultsPanel</name>

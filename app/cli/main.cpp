@@ -21,6 +21,7 @@
 #include "ProgressPrinter.h"
 #include "common/AtomicFile.h"
 #include "common/Error.h"
+#include "common/OutOfMemory.h"
 #include "common/Log.h"
 #include "data/EvaluationText.h"
 #include "eval/PerplexityEvaluator.h"
@@ -457,9 +458,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "jointquant: error: %s\n", e.what());
     return e.kind() == jq::ErrorKind::Cancelled ? 130 : 1;
   } catch (const c10::Error& e) {
+    if (jq::isOutOfMemory(e)) {
+      std::fprintf(stderr, "jointquant: error: %s\n", jq::outOfMemoryError(e, "").what());
+      return 1;
+    }
     std::fprintf(stderr, "jointquant: error (LibTorch): %s\n", e.what_without_backtrace());
     return 1;
   } catch (const std::exception& e) {
+    if (jq::isOutOfMemory(e)) {
+      std::fprintf(stderr, "jointquant: error: %s\n", jq::outOfMemoryError(e, "").what());
+      return 1;
+    }
     std::fprintf(stderr, "jointquant: error: %s\n", e.what());
     return 1;
   }

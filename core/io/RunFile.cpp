@@ -6,6 +6,7 @@
 #include "common/Log.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -327,11 +328,19 @@ class FileBuilder {
 void RunFileWriter::commit(const JobContext& job) {
   const Impl& d = *impl_;
   H5Guard guard;
-  AtomicFile out(d.path);
+  // The file is built in memory (HDF5's core driver, no backing store) and then written with one plain write:
+  // libhdf5 1.10 does not recover from a failed write to disk (a full disk left the file half-closed and crashed
+  // the program at exit, in H5_term_library), and this way every I/O error comes from our own write().
+  std::string image;
+  const int64_t total = static_cast<int64_t>(d.datasets.size() + d.curves.size()) + 1;
   {
     Hid fapl = fileAccessList();
-    Hid file(H5Fcreate(out.tempPath().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
-    if (!file.valid()) throwIo(d.path, "cannot create the run file's temporary copy: " + h5Detail());
+    H5Pset_fapl_core(fapl.get(), size_t(1) << 20, /*backing_store=*/0);
+    // HDF5 refuses to create a file under a name it holds open; the name is never created on disk.
+    static std::atomic<int> runFileImageSerial{0};
+    const std::string memoryName = d.path + ".in-memory-" + std::to_string(runFileImageSerial++);
+    Hid file(H5Fcreate(memoryName.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
+    if (!file.valid()) throwIo(d.path, "cannot create the run file in memory: " + h5Detail());
     FileBuilder b(file.get(), d.path);
 
     b.intAttribute("/", "format_version", kFormatVersion);
@@ -340,7 +349,6 @@ void RunFileWriter::commit(const JobContext& job) {
     if (!d.metrics.empty()) b.stringAttribute("/", "metrics", d.metrics);
     for (const char* g : {"/rotations", "/stats", "/curves", "/metrics"}) b.group(g);
 
-    const int64_t total = static_cast<int64_t>(d.datasets.size() + d.curves.size()) + 1;
     int64_t done = 0;
     for (const auto& [path, t] : d.datasets) {
       job.checkCancelled("save run file");
@@ -366,10 +374,17 @@ void RunFileWriter::commit(const JobContext& job) {
     for (const auto& r : d.timings) tim.push_back({r.stage.c_str(), r.seconds});
     b.table("/metrics/timings", timingType(), tim);
 
-    if (!file.close()) throwIo(d.path, "writing the run file failed: " + h5Detail());
-    job.report("save", total, total, d.path);
+    if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) throwIo(d.path, "cannot finish the run file: " + h5Detail());
+    const ssize_t bytes = H5Fget_file_image(file.get(), nullptr, 0);
+    if (bytes <= 0) throwIo(d.path, "cannot take the run file's image: " + h5Detail());
+    image.resize(static_cast<size_t>(bytes));
+    if (H5Fget_file_image(file.get(), image.data(), image.size()) != bytes)
+      throwIo(d.path, "cannot take the run file's image: " + h5Detail());
+    if (!file.close()) throwIo(d.path, "cannot close the run file in memory: " + h5Detail());
   }
-  out.commit();
+  job.checkCancelled("save run file");
+  writeFileAtomically(d.path, image);  // temporary file, fsync, rename: a full disk fails here, cleanly
+  job.report("save", total, total, d.path);
   JQ_DEBUG("wrote run file " << d.path);
 }
 

@@ -2,6 +2,7 @@
 // core/CMakeLists.txt) so that the system fmt, not PyTorch's bundled one, serves spdlog.
 #include "common/Log.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <map>
@@ -40,9 +41,20 @@ LogLevel fromSpd(spdlog::level::level_enum l) {
     default: return LogLevel::Off;
   }
 }
+// spdlog's default logger writes to stdout, where the CLI prints its JSON results: log to stderr instead.
+void useStderr() {
+  static const bool done = [] {
+    auto logger = spdlog::stderr_color_mt("jointquant");
+    logger->set_level(spdlog::get_level());
+    spdlog::set_default_logger(logger);
+    return true;
+  }();
+  (void)done;
+}
 }  // namespace
 
 bool trySetLogLevel(const std::string& level) {
+  useStderr();
   const auto parsed = spdlog::level::from_str(level);
   // from_str maps unknown names to "off"; only accept that when it was asked for.
   if (parsed == spdlog::level::off && level != "off") return false;
@@ -50,9 +62,15 @@ bool trySetLogLevel(const std::string& level) {
   return true;
 }
 
-LogLevel logLevel() { return fromSpd(spdlog::get_level()); }
+LogLevel logLevel() {
+  useStderr();
+  return fromSpd(spdlog::get_level());
+}
 
-bool logEnabled(LogLevel level) { return level != LogLevel::Off && spdlog::should_log(toSpd(level)); }
+bool logEnabled(LogLevel level) {
+  useStderr();
+  return level != LogLevel::Off && spdlog::should_log(toSpd(level));
+}
 
 void logMessage(LogLevel level, const std::string& message) {
   if (!logEnabled(level)) return;

@@ -163,7 +163,21 @@ constexpr int64_t kMaxConfigParameters = int64_t(1) << 50;
 
 }  // namespace
 
+namespace {
+LlamaConfig parseConfig(const std::string& text, const std::string& source);
+}  // namespace
+
 LlamaConfig LlamaConfig::fromJsonText(const std::string& text, const std::string& source) {
+  try {
+    return parseConfig(text, source);
+  } catch (const json::exception& e) {
+    // Whatever nlohmann throws while reading fields (out-of-range numbers, wrong types) is bad input too.
+    throwInvalid(source, std::string("not valid JSON: ") + e.what());
+  }
+}
+
+namespace {
+LlamaConfig parseConfig(const std::string& text, const std::string& source) {
   json root;
   try {
     root = json::parse(text);
@@ -260,6 +274,8 @@ LlamaConfig LlamaConfig::fromJsonText(const std::string& text, const std::string
   if (!cfg.eosTokenIds.empty()) cfg.eosTokenId = cfg.eosTokenIds.front();
   return cfg;
 }
+
+}  // namespace
 
 LlamaConfig LlamaConfig::fromFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

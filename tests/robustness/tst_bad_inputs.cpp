@@ -146,10 +146,10 @@ class TestBadInputs : public QObject {
     QTest::newRow("checkpoint/missing") << 1 << QStringList{"no model.safetensors"};
     QTest::newRow("weights/nan") << 1 << QStringList{st, kDownProj, "NaN or Inf"};
     QTest::newRow("weights/inf") << 1 << QStringList{st, "model.norm.weight", "NaN or Inf"};
-    QTest::newRow("config/shape-mismatch") << 1 << QStringList{"model.layers.0.mlp.gate_proj.weight", "[768,256]", "[512,256]"};
+    QTest::newRow("config/shape-mismatch") << 1 << QStringList{"model.layers.0.mlp.gate_proj.weight", "[768, 256]", "needs [512, 256]"};
     QTest::newRow("config/not-json") << 1 << QStringList{"config.json", "not valid JSON"};
     QTest::newRow("config/missing") << 1 << QStringList{"config.json"};
-    QTest::newRow("vocab/tokenizer-larger-than-model") << 1 << QStringList{"token id 5000", "4096"};
+    QTest::newRow("vocab/tokenizer-larger-than-model") << 1 << QStringList{"outside the model's vocabulary of 4096", "do not match"};
     QTest::newRow("context/seqlen-beyond-max-position") << 0 << QStringList{"seqlen 128 exceeds", "max_position_embeddings 64"};
     QTest::newRow("context/text-shorter-than-window") << 1 << QStringList{"fewer than one window of 4096"};
     QTest::newRow("data/empty") << 1 << QStringList{"data.txt", "empty"};
@@ -193,9 +193,9 @@ class TestBadInputs : public QObject {
     QTest::newRow("disk full writing json") << "disk-full" << "tokenize" << 64
                                            << QStringList{"out.json", "write failed"};
     QTest::newRow("disk full writing the run file") << "disk-full" << "quantize" << 4
-                                                    << QStringList{"run.h5", "run file"};
+                                                    << QStringList{"run.h5", "write failed"};
     QTest::newRow("run file into a missing folder") << "missing-folder" << "quantize" << 0
-                                                    << QStringList{"no-such-folder/run.h5", "temporary"};
+                                                    << QStringList{"no-such-folder/run.h5", "cannot create file"};
   }
   void unwritableOutput() {
     QFETCH(QString, what);

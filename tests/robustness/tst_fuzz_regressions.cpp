@@ -27,6 +27,7 @@ void writeHollowRunFile(const std::string& path, hsize_t rows, hsize_t cols) {
   const hid_t scalar = H5Screate(H5S_SCALAR);
   const hid_t str = H5Tcopy(H5T_C_S1);
   H5Tset_size(str, H5T_VARIABLE);
+  H5Tset_cset(str, H5T_CSET_UTF8);  // as RunFileWriter; HDF5 converts no string between ASCII and UTF-8
   const hid_t a1 = H5Acreate2(f, "format", str, scalar, H5P_DEFAULT, H5P_DEFAULT);
   const char* name = "jointquant-run";
   H5Awrite(a1, str, &name);

@@ -46,12 +46,15 @@ std::vector<double> stepped(const std::vector<double>& v, bool isX) {
 }
 
 // Ticks at round numbers (1, 2, 5 × 10^k) whatever the range, instead of Qt's even split of the range.
-void setNiceTicks(QValueAxis* axis, double lo, double hi, int maxTicks) {
+// Integer axes (layers, steps, channels) never tick between integers: with "%.0f" labels a 0.5 step would print
+// every number twice.
+void setNiceTicks(QValueAxis* axis, double lo, double hi, int maxTicks, bool integer = false) {
   const auto t = niceTicks(lo, hi, maxTicks);
   if (t.size() < 2) return;
+  const double step = integer ? std::max(1.0, std::round(t[1] - t[0])) : t[1] - t[0];
   axis->setTickType(QValueAxis::TicksDynamic);
-  axis->setTickAnchor(t[0]);
-  axis->setTickInterval(t[1] - t[0]);
+  axis->setTickAnchor(integer ? std::ceil(t[0]) : t[0]);
+  axis->setTickInterval(step);
 }
 
 // On the dark chart theme the palette's deep blue (and other dark hues) nearly vanish into the background:
@@ -219,7 +222,7 @@ QChart* buildChart(const ChartSpec& spec, int columns, const std::optional<QRect
   xAxis->setRange(xLo, xHi);
   xAxis->setTitleText(spec.xTitle);
   xAxis->setLabelFormat(spec.integerX ? "%.0f" : "%g");
-  setNiceTicks(xAxis, xLo, xHi, 7);
+  setNiceTicks(xAxis, xLo, xHi, 7, spec.integerX);
   chart->addAxis(xAxis, Qt::AlignBottom);
 
   for (const auto& s : spec.series) {

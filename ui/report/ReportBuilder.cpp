@@ -145,6 +145,7 @@ ReportDocument ReportBuilder::build() const {
       for (const auto& [k, v] : r.settings)
         if (!keys.contains(k)) keys << k;
     std::vector<QStringList> rows;
+    bool anyDiffers = false;
     for (const QString& k : keys) {
       QStringList row{k};
       for (const auto& r : runs_) {
@@ -152,6 +153,11 @@ ReportDocument ReportBuilder::build() const {
         for (const auto& [key, v] : r.settings)
           if (key == k) value = v;
         row << value;
+      }
+      // Where runs differ is what a comparison is about: mark those settings.
+      if (several && row.mid(1).removeDuplicates() < row.size() - 2) {
+        row[0] = QStringLiteral("▸ ") + row[0];
+        anyDiffers = true;
       }
       rows.push_back(row);
     }
@@ -169,7 +175,10 @@ ReportDocument ReportBuilder::build() const {
     if (rows.empty())
       doc.addParagraph(tr("The run files hold no configuration."));
     else
-      doc.addTable(tr("Table 2: settings of each run, as stored in the run file's configuration."), header, rows);
+      doc.addTable(anyDiffers ? tr("Table 2: settings of each run, as stored in the run file's configuration; ▸ marks "
+                                   "the settings that differ between runs.")
+                              : tr("Table 2: settings of each run, as stored in the run file's configuration."),
+                   header, rows);
   }
 
   // --- Perplexity
@@ -332,8 +341,21 @@ ReportDocument ReportBuilder::build() const {
   // --- Activations: per-layer outlier summaries and before/after figures, per run (each has its own rotation)
   doc.addHeading(tr("4. Activation outliers"));
   int table = 5, figure = 4;
-  for (const auto& r : runs_) {
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    const ReportRun& r = runs_[i];
     if (several) doc.addParagraph(tr("Run %1:").arg(r.name));
+    // Runs that differ only after calibration (e.g. RTN vs GPTQ weights) store the same rotation: say so once.
+    const auto same = std::find_if(runs_.begin(), runs_.begin() + long(i), [&](const ReportRun& o) {
+      return !r.stats.empty() && o.stats.size() == r.stats.size() &&
+             std::equal(o.stats.begin(), o.stats.end(), r.stats.begin(), [](const auto& a, const auto& b) {
+               return a.first == b.first && a.second.absmax == b.second.absmax && a.second.histCounts == b.second.histCounts;
+             });
+    });
+    if (same != runs_.begin() + long(i)) {
+      doc.addParagraph(tr("The activation statistics of %1 are identical to those of %2 shown above (the same "
+                          "rotation).").arg(r.name, same->name));
+      continue;
+    }
     if (r.stats.empty()) {
       doc.addParagraph(r.model.isEmpty() || !QFileInfo(r.model).isDir()
                            ? tr("%1 holds no activation statistics, and its model folder is not available to "
