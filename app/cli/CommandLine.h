@@ -41,4 +41,7 @@ class CommandLine {
   bool help_ = false;
 };
 
+// "a,b,,c" -> {"a", "b", "c"} (empty items dropped): list-valued options such as --dataset and --include.
+std::vector<std::string> splitCommaList(const std::string& s);
+
 }  // namespace jq::cli

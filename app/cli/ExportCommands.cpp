@@ -6,9 +6,11 @@
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "CommandLine.h"
 #include "ProgressPrinter.h"
+#include "RunConfigOptions.h"
 #include "calib/RotationTrainSettings.h"
 #include "common/AtomicFile.h"
 #include "common/Error.h"
@@ -27,19 +29,6 @@ void emitExportJson(const nlohmann::json& j, const CommandLine& cl) {
   const std::string text = j.dump(2) + "\n";
   std::cout << text;
   if (cl.has("json")) writeFileAtomically(cl.get("json"), text);
-}
-
-std::vector<std::string> splitCommaList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    const size_t comma = s.find(',', start);
-    const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
 }
 
 // "2GB" (10^9, as transformers reads it), "500MB", "1GiB", "64MiB", or plain bytes.
@@ -66,96 +55,40 @@ int64_t parseShardSize(const std::string& text) {
   return int64_t(value * mult);
 }
 
-const std::vector<OptionSpec> kRecipeModelOptions = {
-    {"model", "DIR", "checkpoint folder (config.json, *.safetensors, tokenizer.json)", ""},
-    {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
-    {"dtype", "TYPE", "compute dtype: float32, bfloat16 or float16 (default: the checkpoint's)", ""},
-    {"placement", "WHERE", "device or host (layer by layer)", "device"},
-    {"attention", "IMPL", "eager or sdpa", "eager"},
-};
-
-// The settings of `jointquant quantize` that shape the model (weights, calibration, rotation training).
-std::vector<OptionSpec> recipeOptions(const std::string& wBits, const std::string& aBits) {
-  std::vector<OptionSpec> o = kRecipeModelOptions;
-  const std::vector<OptionSpec> rest = {
-      {"rotations", "FILE[,FILE]", "R1/R2 from SpinQuant R.bin, DartQuant .pt files, .safetensors or a run file", ""},
-      {"calib", "FILE", "calibration (train) text: GPTQ and rotation calibration", ""},
-      {"calib-format", "FMT", "format of --calib (default: guessed)", ""},
-      {"dataset", "FILE[,FILE]", "evaluation text(s): our perplexity of the model", ""},
-      {"format", "FMT", "format of the evaluation texts (default: guessed)", ""},
-      {"w-bits", "N", "weight bits (16 = not quantized)", wBits},
-      {"a-bits", "N", "activation bits (16 = not quantized)", aBits},
-      {"kv-bits", "N", "KV-cache bits (16 = not quantized)", "16"},
-      {"weights", "Q", "weight quantizer: rtn or gptq", "rtn"},
-      {"w-groupsize", "N", "weight group size along the input (-1 = per channel)", "-1"},
-      {"w-asym", "", "asymmetric weights", ""},
-      {"w-clip", "", "MSE clipping search for weights", ""},
-      {"a-asym", "", "asymmetric activations", ""},
-      {"a-clip", "R", "activation clip ratio", "1.0"},
-      {"kv-asym", "", "asymmetric KV cache", ""},
-      {"act-order", "", "GPTQ act-order", ""},
-      {"nsamples", "N", "calibration windows", "128"},
-      {"seqlen", "N", "window length (calibration and evaluation)", "2048"},
-      {"batch", "N", "windows per forward pass", "1"},
-      {"seed", "N", "seed of calibration sampling, Hadamard signs, rotation training", "0"},
-      {"epochs", "N", "rotation calibration epochs (R1 and R2)", "10"},
-      {"lr", "LR", "R1 learning rate", "0.0015"},
-      {"r2-lr", "LR", "R2 learning rate", "0.001"},
-      {"optimizer", "OPT", "sgd or adam", "sgd"},
-      {"loss", "L", "whip or swd", "whip"},
-      {"orth", "P", "qr or cayley", "qr"},
-      {"init", "I", "hadamard or random", "hadamard"},
-      {"subset", "F", "share of R1 items per epoch", "0.1"},
-      {"batch-items", "N", "items per calibration mini-batch", "64"},
-      {"no-r2", "", "no R2 calibration (Hadamard R2 instead)", ""},
-      {"json", "OUT", "also write the JSON result to OUT", ""},
-      {"quiet", "", "no progress on stderr", ""},
-  };
-  o.insert(o.end(), rest.begin(), rest.end());
+// The options of export and eval-rotations: those of every command that builds a RunConfig, and --rotations.
+std::vector<OptionSpec> recipeOptions(const RunConfigDefaults& defaults) {
+  std::vector<OptionSpec> o = concat(modelOptions(), runConfigOptions(defaults));
+  const OptionSpec rotations = {"rotations", "FILE[,FILE]",
+                                 "R1/R2 from SpinQuant R.bin, DartQuant .pt files, .safetensors or a run file", ""};
+  insertBefore(o, "calib", {rotations});
   return o;
 }
 
-ExportRecipe recipeFrom(const CommandLine& cl) {
-  ExportRecipe r;
-  RunConfig& c = r.run;
-  c.model = cl.require("model");
-  c.calibration = cl.get("calib");
-  c.calibrationFormat = cl.get("calib-format");
-  for (const auto& d : splitCommaList(cl.get("dataset"))) c.datasets.push_back({d, cl.get("format")});
-  c.weight.bits = int(cl.getInt("w-bits"));
-  c.weight.groupSize = cl.getInt("w-groupsize");
-  c.weight.asymmetric = cl.flag("w-asym");
-  c.weight.mseClip = cl.flag("w-clip");
-  c.weightQuantizer = cl.get("weights");
-  c.gptq.actOrder = cl.flag("act-order");
-  c.act.bits = int(cl.getInt("a-bits"));
-  c.act.asymmetric = cl.flag("a-asym");
-  c.act.clipRatio = cl.getDouble("a-clip");
-  c.kvK.bits = c.kvV.bits = int(cl.getInt("kv-bits"));
-  c.kvK.asymmetric = c.kvV.asymmetric = cl.flag("kv-asym");
-  c.nsamples = cl.getInt("nsamples");
-  c.seqlen = cl.getInt("seqlen");
-  c.batchSize = cl.getInt("batch");
-  c.seed = uint64_t(cl.getInt("seed"));
-  c.r1.epochs = c.r2.epochs = int(cl.getInt("epochs"));
-  c.r1.lr = cl.getDouble("lr");
-  c.r2.lr = cl.getDouble("r2-lr");
-  c.r1.optimizer = c.r2.optimizer = parseOptimizerKind(cl.get("optimizer"));
-  c.r1.loss = c.r2.loss = parseRotationLoss(cl.get("loss") == "swd" ? "swd_uniform" : cl.get("loss"));
-  const std::string orth = cl.get("orth") == "qr" ? "qr_orth" : cl.get("orth");
-  c.r1.orthogonalization = c.r2.orthogonalization = parseOrthogonalization(orth);
-  c.r1.init = c.r2.init = parseRotationInit(cl.get("init"));
-  c.r1.subsetFraction = cl.getDouble("subset");
-  c.r1.batchItems = c.r2.batchItems = int(cl.getInt("batch-items"));
-  c.r1.seed = c.r2.seed = c.seed;
-  c.calibrateR2 = !cl.flag("no-r2");
-  c.device = cl.get("device");
-  c.dtype = cl.get("dtype");
-  c.placement = cl.get("placement");
-  c.attention = cl.get("attention");
-  r.rotationFiles = splitCommaList(cl.get("rotations"));
-  return r;
-}
+// What export and eval-rotations start with: the options parsed, a job that reports progress on stderr, and the
+// recipe the options describe. After --help (answered here) there is nothing else to do.
+class RecipeCommand {
+ public:
+  RecipeCommand(const std::string& name, const std::string& summary, std::vector<OptionSpec> options,
+                const std::vector<std::string>& args)
+      : cl(name, summary, std::move(options)) {
+    cl.parse(args);
+    if (cl.helpRequested()) {
+      std::cout << cl.usage();
+      return;
+    }
+    progress_.emplace(!cl.flag("quiet"));
+    job.progress = progress_->callback();
+    recipe.run = runConfigFrom(cl, job, /*requireDataset=*/false);
+    recipe.rotationFiles = splitCommaList(cl.get("rotations"));
+  }
+
+  CommandLine cl;
+  JobContext job;
+  ExportRecipe recipe;
+
+ private:
+  std::optional<ProgressPrinter> progress_;
+};
 
 nlohmann::json rotationsJson(const RotationSet& r) {
   nlohmann::json j = nlohmann::json::object();
@@ -184,7 +117,7 @@ double secondsSince(ExportClock::time_point t) {
 }  // namespace
 
 int cmdExport(const std::vector<std::string>& args) {
-  std::vector<OptionSpec> opts = recipeOptions("16", "16");
+  std::vector<OptionSpec> opts = recipeOptions({/*wBits=*/"16", /*aBits=*/"16"});
   opts.insert(opts.begin(), {
       {"out", "DIR", "output folder (must not exist unless --overwrite)", ""},
       {"method", "M", "fp, rtn, smoothquant, quarot, dartquant, independent or joint (ignored with --rotations)", "fp"},
@@ -194,17 +127,16 @@ int cmdExport(const std::vector<std::string>& args) {
       {"rotations-out", "FILE", "also write the fused R1/R2 (.pt/.bin torch.save, or .safetensors)", ""},
       {"layout", "L", "layout of --rotations-out: dartquant or spinquant", "dartquant"},
   });
-  CommandLine cl("export",
-                 "Write a rotated (R1+R2 fused, norms fused) and optionally weight-quantized model as a Hugging Face "
-                 "checkpoint that transformers loads unchanged. Online operations (R3, R4, activation or KV-cache "
-                 "quantization) cannot be expressed in such a checkpoint and are refused.",
-                 opts);
-  cl.parse(args);
-  if (cl.helpRequested()) return std::cout << cl.usage(), 0;
-  ProgressPrinter progress(!cl.flag("quiet"));
-  JobContext job;
-  job.progress = progress.callback();
-  ExportRecipe recipe = recipeFrom(cl);
+  RecipeCommand command(
+      "export",
+      "Write a rotated (R1+R2 fused, norms fused) and optionally weight-quantized model as a Hugging Face "
+      "checkpoint that transformers loads unchanged. Online operations (R3, R4, activation or KV-cache "
+      "quantization) cannot be expressed in such a checkpoint and are refused.",
+      opts, args);
+  if (command.cl.helpRequested()) return 0;
+  const CommandLine& cl = command.cl;
+  const JobContext& job = command.job;
+  ExportRecipe& recipe = command.recipe;
   recipe.method = cl.get("method");
   const std::string out = cl.require("out");
   HfExportOptions eo;
@@ -289,19 +221,18 @@ int cmdExportRotations(const std::vector<std::string>& argsIn) {
 }
 
 int cmdEvalRotations(const std::vector<std::string>& args) {
-  std::vector<OptionSpec> opts = recipeOptions("4", "4");
+  std::vector<OptionSpec> opts = recipeOptions({/*wBits=*/"4", /*aBits=*/"4"});
   opts.push_back({"no-r4", "", "no online Hadamard on the down_proj input", ""});
-  CommandLine cl("eval-rotations",
-                 "Perplexity of the model with R1/R2 from files made elsewhere (SpinQuant R.bin, DartQuant .pt, "
-                 ".safetensors or a run file), fused as QuaRot does, with online R4 (and R3 with KV quantization) and "
-                 "W/A/KV fake quantization (W4A4 by default).",
-                 opts);
-  cl.parse(args);
-  if (cl.helpRequested()) return std::cout << cl.usage(), 0;
-  ProgressPrinter progress(!cl.flag("quiet"));
-  JobContext job;
-  job.progress = progress.callback();
-  ExportRecipe recipe = recipeFrom(cl);
+  RecipeCommand command(
+      "eval-rotations",
+      "Perplexity of the model with R1/R2 from files made elsewhere (SpinQuant R.bin, DartQuant .pt, "
+      ".safetensors or a run file), fused as QuaRot does, with online R4 (and R3 with KV quantization) and "
+      "W/A/KV fake quantization (W4A4 by default).",
+      opts, args);
+  if (command.cl.helpRequested()) return 0;
+  const CommandLine& cl = command.cl;
+  const JobContext& job = command.job;
+  ExportRecipe& recipe = command.recipe;
   if (recipe.rotationFiles.empty()) throw Error(ErrorKind::InvalidInput, "eval-rotations: --rotations is required");
   if (recipe.run.datasets.empty()) throw Error(ErrorKind::InvalidInput, "eval-rotations: --dataset is required");
   recipe.forExport = false;

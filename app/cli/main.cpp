@@ -2,11 +2,9 @@
 // Argument parsing and wiring only; every computation lives in the core. Errors become one line on stderr
 // and a non-zero exit status.
 #include <ATen/ATen.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -19,6 +17,7 @@
 #include "CommandLine.h"
 #include "ExportCommands.h"
 #include "ProgressPrinter.h"
+#include "RunConfigOptions.h"
 #include "common/AtomicFile.h"
 #include "common/Error.h"
 #include "common/OutOfMemory.h"
@@ -26,8 +25,6 @@
 #include "data/EvaluationText.h"
 #include "eval/PerplexityEvaluator.h"
 #include "hub/HubClient.h"
-#include "hub/HubDataset.h"
-#include "hub/ModelSource.h"
 #include "model/LlamaModel.h"
 #include "pipeline/QuantizationPipeline.h"
 #include "pipeline/RunConfig.h"
@@ -75,36 +72,6 @@ std::string tokenizerPathFor(const std::string& modelOrFile) {
   return probe ? modelOrFile + "/tokenizer.json" : modelOrFile;
 }
 
-// --model: a folder, or a Hub id looked up in the Hugging Face cache (downloaded when missing, unless
-// HF_HUB_OFFLINE is set).
-std::string modelDirFrom(const CommandLine& cl, const JobContext& job) {
-  return resolveModelDirectory(cl.require("model"), HubSettings::fromEnvironment(), job);
-}
-
-// --dataset: a file, or a data set id (wikitext2, ptb, c4[:split]) found in the Hugging Face caches. Gzip'd shards
-// are unpacked into a scratch folder that lives as long as the process.
-EvalDataset datasetFrom(const std::string& arg, const std::string& format) {
-  std::error_code ec;
-  if (std::filesystem::exists(arg, ec) || !isHubDatasetId(arg)) return {arg, format};
-  static const struct Scratch {
-    std::string dir = (std::filesystem::temp_directory_path() / ("jointquant-" + std::to_string(::getpid()))).string();
-    ~Scratch() {
-      std::error_code e;
-      std::filesystem::remove_all(dir, e);
-    }
-  } scratch;
-  const HubDatasetFile f = findHubDataset(HubSettings::fromEnvironment(), arg, scratch.dir);
-  return {f.path, format.empty() ? datasetFormatName(f.format) : format};
-}
-
-const std::vector<OptionSpec> kModelOptions = {
-    {"model", "DIR|ID", "checkpoint folder, or Hub model id org/name[@revision] (from the HF cache)", ""},
-    {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
-    {"dtype", "TYPE", "float32, bfloat16 or float16 (default: the checkpoint's)", ""},
-    {"placement", "WHERE", "device (all weights on the device) or host (layer by layer)", "device"},
-    {"attention", "IMPL", "eager or sdpa (sdpa needs LibTorch 2)", "eager"},
-};
-
 ModelOptions modelOptionsFrom(const CommandLine& cl) {
   ModelOptions o;
   if (!cl.get("dtype").empty()) o.dtype = modelDtypeFromName(cl.get("dtype"));
@@ -114,14 +81,9 @@ ModelOptions modelOptionsFrom(const CommandLine& cl) {
   return o;
 }
 
-std::vector<OptionSpec> concat(std::vector<OptionSpec> a, const std::vector<OptionSpec>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 int cmdEval(const std::vector<std::string>& args) {
   CommandLine cl("eval", "Perplexity of a model on a data set (the whole text, non-overlapping windows).",
-                 concat(kModelOptions, {
+                 concat(modelOptions(), {
                      {"dataset", "FILE|ID", "evaluation text, or wikitext2 / ptb / c4[:split] from the HF cache", ""},
                      {"format", "FMT", "text, wikitext2, ptb or c4 (default: guessed from the file name)", ""},
                      {"seqlen", "N", "tokens per window", "2048"},
@@ -205,107 +167,12 @@ int cmdInfo(const std::vector<std::string>& args) {
   return 0;
 }
 
-const std::vector<OptionSpec> kQuantOptions = {
-    {"calib", "FILE", "calibration (train) text: GPTQ, SmoothQuant and rotation calibration", ""},
-    {"calib-format", "FMT", "format of --calib (default: guessed)", ""},
-    {"dataset", "FILE[,FILE]", "evaluation text(s) or data set ids (wikitext2, ptb, c4[:split])", ""},
-    {"format", "FMT", "format of the evaluation texts (default: guessed)", ""},
-    {"w-bits", "N", "weight bits (16 = not quantized)", "4"},
-    {"a-bits", "N", "activation bits (16 = not quantized)", "4"},
-    {"kv-bits", "N", "KV-cache bits (16 = not quantized)", "16"},
-    {"weights", "Q", "weight quantizer: rtn or gptq", "rtn"},
-    {"w-groupsize", "N", "weight group size along the input (-1 = per channel)", "-1"},
-    {"w-asym", "", "asymmetric weights", ""},
-    {"w-clip", "", "MSE clipping search for weights", ""},
-    {"a-asym", "", "asymmetric activations", ""},
-    {"a-clip", "R", "activation clip ratio", "1.0"},
-    {"kv-asym", "", "asymmetric KV cache", ""},
-    {"act-order", "", "GPTQ act-order", ""},
-    {"nsamples", "N", "calibration windows", "128"},
-    {"seqlen", "N", "window length (calibration and evaluation)", "2048"},
-    {"batch", "N", "windows per forward pass", "1"},
-    {"max-windows", "N", "evaluate only the first N windows of each data set (0 = all)", "0"},
-    {"seed", "N", "seed of calibration sampling, Hadamard signs, rotation training", "0"},
-    {"alpha", "A", "SmoothQuant migration strength", "0.5"},
-    {"epochs", "N", "rotation calibration epochs (R1 and R2)", "10"},
-    {"lr", "LR", "R1 learning rate", "0.0015"},
-    {"r2-lr", "LR", "R2 learning rate", "0.001"},
-    {"optimizer", "OPT", "sgd or adam", "sgd"},
-    {"loss", "L", "whip or swd", "whip"},
-    {"orth", "P", "qr or cayley", "qr"},
-    {"init", "I", "hadamard or random", "hadamard"},
-    {"subset", "F", "share of R1 items per epoch", "0.1"},
-    {"batch-items", "N", "items per calibration mini-batch", "64"},
-    {"no-r2", "", "no R2 calibration (Hadamard R2 instead)", ""},
-    {"run", "OUT.h5", "write the HDF5 run file", ""},
-    {"capture-gpu-gib", "G", "keep captured activations on the GPU when they need at most G GiB (0 = host)", "16"},
-    {"dump-r1-data", "OUT", "write captured R1 rows and start/final R1 (safetensors) for cross-checks", ""},
-    {"json", "OUT", "also write the JSON result to OUT", ""},
-    {"quiet", "", "no progress on stderr", ""},
-};
-
-std::vector<std::string> splitList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    const size_t comma = s.find(',', start);
-    const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-RunConfig runConfigFrom(const CommandLine& cl, const JobContext& job) {
-  RunConfig c;
-  c.model = modelDirFrom(cl, job);
-  if (cl.has("calib")) {
-    const EvalDataset calib = datasetFrom(cl.get("calib"), cl.get("calib-format"));
-    c.calibration = calib.path;
-    c.calibrationFormat = calib.format;
-  }
-  for (const auto& d : splitList(cl.require("dataset"))) c.datasets.push_back(datasetFrom(d, cl.get("format")));
-  c.weight.bits = int(cl.getInt("w-bits"));
-  c.weight.groupSize = cl.getInt("w-groupsize");
-  c.weight.asymmetric = cl.flag("w-asym");
-  c.weight.mseClip = cl.flag("w-clip");
-  c.weightQuantizer = cl.get("weights");
-  c.gptq.actOrder = cl.flag("act-order");
-  c.act.bits = int(cl.getInt("a-bits"));
-  c.act.asymmetric = cl.flag("a-asym");
-  c.act.clipRatio = cl.getDouble("a-clip");
-  c.kvK.bits = c.kvV.bits = int(cl.getInt("kv-bits"));
-  c.kvK.asymmetric = c.kvV.asymmetric = cl.flag("kv-asym");
-  c.nsamples = cl.getInt("nsamples");
-  c.seqlen = cl.getInt("seqlen");
-  c.batchSize = cl.getInt("batch");
-  c.maxEvalWindows = cl.getInt("max-windows");
-  c.dumpR1Data = cl.get("dump-r1-data");
-  c.captureDeviceGiB = cl.getDouble("capture-gpu-gib");
-  c.seed = uint64_t(cl.getInt("seed"));
-  c.smooth.alpha = cl.getDouble("alpha");
-  c.r1.epochs = c.r2.epochs = int(cl.getInt("epochs"));
-  c.r1.lr = cl.getDouble("lr");
-  c.r2.lr = cl.getDouble("r2-lr");
-  c.r1.optimizer = c.r2.optimizer = parseOptimizerKind(cl.get("optimizer"));
-  c.r1.loss = c.r2.loss = parseRotationLoss(cl.get("loss") == "swd" ? "swd_uniform" : cl.get("loss"));
-  const std::string orth = cl.get("orth") == "qr" ? "qr_orth" : cl.get("orth");
-  c.r1.orthogonalization = c.r2.orthogonalization = parseOrthogonalization(orth);
-  c.r1.init = c.r2.init = parseRotationInit(cl.get("init"));
-  c.r1.subsetFraction = cl.getDouble("subset");
-  c.r1.batchItems = c.r2.batchItems = int(cl.getInt("batch-items"));
-  c.r1.seed = c.r2.seed = c.seed;
-  c.calibrateR2 = !cl.flag("no-r2");
-  c.device = cl.get("device");
-  c.dtype = cl.get("dtype");
-  c.placement = cl.get("placement");
-  c.attention = cl.get("attention");
-  return c;
-}
+// The run file of quantize and compare (export writes a checkpoint instead).
+const OptionSpec kRunFileOption = {"run", "OUT.h5", "write the HDF5 run file", ""};
 
 int cmdQuantize(const std::vector<std::string>& args) {
-  std::vector<OptionSpec> opts = concat(kModelOptions, kQuantOptions);
+  std::vector<OptionSpec> opts = concat(modelOptions(), runConfigOptions());
+  insertBefore(opts, "capture-gpu-gib", {kRunFileOption});
   opts.insert(opts.begin(), {"method", "M", "fp, rtn, smoothquant, quarot, dartquant, independent or joint", "fp"});
   CommandLine cl("quantize", "Quantize a model with one method (W4A4 by default) and report its perplexity.", opts);
   cl.parse(args);
@@ -330,7 +197,8 @@ std::string csvField(const std::string& s) {
 }
 
 int cmdCompare(const std::vector<std::string>& args) {
-  std::vector<OptionSpec> opts = concat(kModelOptions, kQuantOptions);
+  std::vector<OptionSpec> opts = concat(modelOptions(), runConfigOptions());
+  insertBefore(opts, "capture-gpu-gib", {kRunFileOption});
   opts.insert(opts.begin(), {"methods", "LIST", "comma-separated methods", "fp,rtn,quarot,dartquant,independent,joint"});
   opts.push_back({"csv", "OUT", "write the table as CSV", ""});
   CommandLine cl("compare", "Run several methods on the same model and data and tabulate perplexity, calibration "
@@ -341,7 +209,7 @@ int cmdCompare(const std::vector<std::string>& args) {
   JobContext job;
   job.progress = progress.callback();
   RunConfig config = runConfigFrom(cl, job);
-  config.methods = splitList(cl.get("methods"));
+  config.methods = splitCommaList(cl.get("methods"));
   QuantizationPipeline pipeline(config);
   std::vector<MethodResult> results;
   for (const auto& m : config.methods) results.push_back(pipeline.runMethod(m, job));
@@ -389,7 +257,7 @@ int cmdDownload(std::vector<std::string> args) {
   const RepoRef ref = RepoRef::parse(repoId);
   DownloadOptions options;
   options.revision = cl.has("revision") ? cl.get("revision") : ref.revision;
-  options.include = splitList(cl.get("include"));
+  options.include = splitCommaList(cl.get("include"));
   options.type = cl.flag("dataset") ? RepoType::Dataset : RepoType::Model;
   ProgressPrinter progress(!cl.flag("quiet"));
   JobContext job;

@@ -152,6 +152,8 @@ std::vector<PerplexityResult> evaluateDatasets(const LlamaModel& model, const Ru
     po.seqlen = run.seqlen;
     po.batchSize = run.batchSize;
     po.maxWindows = text.maxWindows;
+    if (run.maxEvalWindows > 0)
+      po.maxWindows = std::min<int64_t>(po.maxWindows.value_or(run.maxEvalWindows), run.maxEvalWindows);
     out.push_back(PerplexityEvaluator(po).evaluate(model, tokens, job));
   }
   return out;

@@ -42,7 +42,8 @@ struct PreparedModel {
 PreparedModel prepareModel(const ExportRecipe& recipe, const JobContext& job = {});
 void checkRecipe(const ExportRecipe& recipe);
 
-// Perplexity of `model` on every dataset of `run` exactly as the pipeline evaluates it (seqlen, batch, format).
+// Perplexity of `model` on every dataset of `run` exactly as the pipeline evaluates it (seqlen, batch, format,
+// max_eval_windows).
 std::vector<PerplexityResult> evaluateDatasets(const LlamaModel& model, const RunConfig& run,
                                                const JobContext& job = {});
 

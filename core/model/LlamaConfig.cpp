@@ -171,20 +171,15 @@ LlamaConfig LlamaConfig::fromJsonText(const std::string& text, const std::string
   try {
     return parseConfig(text, source);
   } catch (const json::exception& e) {
-    // Whatever nlohmann throws while reading fields (out-of-range numbers, wrong types) is bad input too.
+    // Whatever nlohmann throws is bad input: the parser's errors (parse_error, and out_of_range for a number beyond
+    // double's range such as 1e400) and those of reading fields (out-of-range numbers, wrong types).
     throwInvalid(source, std::string("not valid JSON: ") + e.what());
   }
 }
 
 namespace {
 LlamaConfig parseConfig(const std::string& text, const std::string& source) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::exception& e) {
-    // Not only parse_error: a number beyond double's range (1e400) is out_of_range, thrown by the parser too.
-    throwInvalid(source, std::string("not valid JSON: ") + e.what());
-  }
+  const json root = json::parse(text);  // its exceptions become "not valid JSON" in fromJsonText
   if (!root.is_object()) throwInvalid(source, "the top level must be a JSON object");
   const FieldReader f(root, source);
 

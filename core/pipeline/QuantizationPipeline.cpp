@@ -191,11 +191,8 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
       for (double v : r1.layerLossStart) r.startLoss += v;
       if (!config_.dumpR1Data.empty()) {
         std::map<std::string, at::Tensor> dump;
-        for (size_t l = 0; l < cap.r1.size(); ++l) {
-          const std::string idx = std::to_string(l);
-          dump["layer_" + std::string(idx.size() < 2 ? 2 - idx.size() : 0, '0') + idx] =
-              cap.r1[l].to(at::kCPU, at::kFloat).contiguous();
-        }
+        for (size_t l = 0; l < cap.r1.size(); ++l)
+          dump[runFileLayerName(int(l))] = cap.r1[l].to(at::kCPU, at::kFloat).contiguous();
         dump["r1_start"] = r1.start.to(at::kCPU, at::kFloat).contiguous();
         dump["r1_final"] = r1.r1.to(at::kCPU, at::kFloat).contiguous();
         writeSafetensors(config_.dumpR1Data, dump, {{"method", method}, {"item_rows", std::to_string(config_.r1.itemRows)}});

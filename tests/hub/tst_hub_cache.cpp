@@ -12,6 +12,7 @@
 #include "hub/HubSettings.h"
 #include "hub/ModelSource.h"
 #include "hub/RepoRef.h"
+#include "support/EnumName.h"
 #include "support/TestData.h"
 
 namespace fs = std::filesystem;
@@ -243,7 +244,7 @@ class TestHubCache : public QObject {
         cache.snapshotDir(ref, jq::RepoType::Model);
         QFAIL("snapshotDir should throw for an uncached revision");
       } catch (const jq::Error& e) {
-        QCOMPARE(int(e.kind()), int(jq::ErrorKind::NotFound));  // as int: QTest would free jq::toString's static text
+        QCOMPARE(jq::test::enumName(e.kind()), jq::test::enumName(jq::ErrorKind::NotFound));
         QVERIFY2(QString(e.what()).contains("jointquant download " + QString::fromStdString(ref.id)), e.what());
       }
       return;
@@ -299,7 +300,7 @@ class TestHubCache : public QObject {
       jq::resolveModelDirectory("org/missing", s, job);
       QFAIL("an uncached id must not resolve offline");
     } catch (const jq::Error& e) {
-      QCOMPARE(int(e.kind()), int(jq::ErrorKind::NotFound));  // as int: QTest would free jq::toString's static text
+      QCOMPARE(jq::test::enumName(e.kind()), jq::test::enumName(jq::ErrorKind::NotFound));
       QVERIFY2(QString(e.what()).contains("HF_HUB_OFFLINE"), e.what());
     }
     // Neither a folder nor an id.

@@ -14,6 +14,7 @@
 
 #include "common/Error.h"
 #include "hub/HubDataset.h"
+#include "support/EnumName.h"
 #include "support/TestData.h"
 
 namespace fs = std::filesystem;
@@ -164,7 +165,7 @@ class TestHubDataset : public QObject {
       jq::loadHubDatasetText(settings_, "ptb:train");
       QFAIL("an uncached split must not load");
     } catch (const jq::Error& e) {
-      QCOMPARE(int(e.kind()), int(jq::ErrorKind::NotFound));  // as int: QTest would free jq::toString's static text
+      QCOMPARE(jq::test::enumName(e.kind()), jq::test::enumName(jq::ErrorKind::NotFound));
       QVERIFY2(QString(e.what()).contains("ptb.train.txt"), e.what());
       QVERIFY2(QString(e.what()).contains("datasets--ptb_text_only"), e.what());
     }

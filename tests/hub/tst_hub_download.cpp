@@ -17,6 +17,7 @@
 #include "hub/HubCache.h"
 #include "hub/HubClient.h"
 #include "hub/ModelSource.h"
+#include "support/EnumName.h"
 #include "support/TestData.h"
 
 namespace fs = std::filesystem;
@@ -274,7 +275,7 @@ class TestHubDownload : public QObject {
       whileServing([&] { return jq::HubClient(s).downloadFile("org/gated", "config.json", o, jq::JobContext()); });
       QFAIL("a gated file must not download without a token");
     } catch (const jq::Error& e) {
-      QCOMPARE(int(e.kind()), int(jq::ErrorKind::NotFound));  // as int: QTest would free jq::toString's static text
+      QCOMPARE(jq::test::enumName(e.kind()), jq::test::enumName(jq::ErrorKind::NotFound));
       QVERIFY2(QString(e.what()).contains("401") && QString(e.what()).contains("gated"), e.what());
       QVERIFY2(QString(e.what()).contains("Access to model is restricted."), e.what());
     }
@@ -302,7 +303,7 @@ class TestHubDownload : public QObject {
       whileServing([&] { return jq::HubClient(s).downloadFile("org/demo", "model.safetensors", once, {}); });
       QFAIL("the cut transfer must fail with a single attempt");
     } catch (const jq::Error& e) {
-      QCOMPARE(int(e.kind()), int(jq::ErrorKind::Io));  // as int: QTest would free jq::toString's static text
+      QCOMPARE(jq::test::enumName(e.kind()), jq::test::enumName(jq::ErrorKind::Io));
     }
     const double firstSeconds = clock.elapsed() / 1000.0;
     QCOMPARE(qint64(fs::file_size(partial)), cut);
@@ -342,7 +343,7 @@ class TestHubDownload : public QObject {
       whileServing([&] { return jq::HubClient(s).downloadSnapshot("org/corrupt", {}, {}); });
       QFAIL("bytes that do not hash to the ETag must be rejected");
     } catch (const jq::Error& e) {
-      QCOMPARE(int(e.kind()), int(jq::ErrorKind::InvalidInput));  // as int: QTest would free jq::toString's static text
+      QCOMPARE(jq::test::enumName(e.kind()), jq::test::enumName(jq::ErrorKind::InvalidInput));
       QVERIFY2(QString(e.what()).contains("checksum mismatch"), e.what());
     }
     const std::string repo = modelDir(s, "corrupt");
@@ -360,7 +361,7 @@ class TestHubDownload : public QObject {
       whileServing([&] { return jq::HubClient(s).downloadFile("org/demo", "nope.bin", {}, {}); });
       QFAIL("a missing file must be an error");
     } catch (const jq::Error& e) {
-      QCOMPARE(int(e.kind()), int(jq::ErrorKind::NotFound));  // as int: QTest would free jq::toString's static text
+      QCOMPARE(jq::test::enumName(e.kind()), jq::test::enumName(jq::ErrorKind::NotFound));
       QVERIFY2(QString(e.what()).contains("404"), e.what());
     }
     s.offline = true;

@@ -12,6 +12,7 @@
 #include "common/Error.h"
 #include "model/LlamaConfig.h"
 #include "model/LlamaModel.h"
+#include "support/EnumName.h"
 #include "support/TestData.h"
 
 namespace {
@@ -328,7 +329,8 @@ class TestLlamaForward : public QObject {
     jq::ModelOptions o;
     o.attention = jq::AttentionImpl::Sdpa;
     const jq::LlamaModel model = jq::LlamaModel::fromTensors(c, cloned(weights), o);
-    QCOMPARE(model.options().attention, jq::sdpaAvailable() ? jq::AttentionImpl::Sdpa : jq::AttentionImpl::Eager);
+    QCOMPARE(jq::test::enumName(model.options().attention),
+             jq::test::enumName(jq::sdpaAvailable() ? jq::AttentionImpl::Sdpa : jq::AttentionImpl::Eager));
     const at::Tensor want = refForward(c, weights, ids).logits;
     QVERIFY(maxAbsDiff(model.forward(ids), want) <= 1e-4 * maxAbs(want));
   }
