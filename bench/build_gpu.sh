@@ -16,6 +16,8 @@ fi
 if [ ! -f /usr/include/zlib.h ] && [ -d .carry/zlib ]; then
   EXTRA+=(-DZLIB_INCLUDE_DIR="$(pwd)/.carry/zlib/usr/include" -DZLIB_LIBRARY="$(pwd)/.carry/zlib/usr/lib/x86_64-linux-gnu/libz.a")
 fi
+# core/dist finds NCCL's headers through the Python that has torch (pip's nvidia-nccl wheel); -DJQ_C10D_NCCL=OFF skips it.
+EXTRA+=(-DPython3_EXECUTABLE="$(command -v python3)")
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DJQ_BUILD_GUI=OFF -DJQ_BUILD_TESTS=OFF \
   -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" -DPCRE2_INCLUDE_DIR="$PCRE2/usr/include" \
   -DPCRE2_LIBRARY="$PCRE2/usr/lib/x86_64-linux-gnu/libpcre2-8.a" "${EXTRA[@]}" "$@"

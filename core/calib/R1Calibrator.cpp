@@ -50,7 +50,8 @@ int64_t jointStepsPerEpoch(const std::vector<int64_t>& items, const RotationTrai
 
 R1Calibrator::R1Calibrator(R1Settings settings) : settings_(std::move(settings)) { validate(settings_.train); }
 
-R1Result R1Calibrator::run(const std::vector<at::Tensor>& layers, const JobContext& job) const {
+R1Result R1Calibrator::run(const std::vector<at::Tensor>& layers, const JobContext& job,
+                           const CalibrationShard& shard) const {
   const RotationTrainSettings& s = settings_.train;
   const std::vector<at::Tensor> rows = prepareLayerRows(layers, s.itemRows, 0, "R1 data");
   const int numLayers = int(rows.size());
@@ -73,7 +74,8 @@ R1Result R1Calibrator::run(const std::vector<at::Tensor>& layers, const JobConte
   SeededRng rng(s.seed);
   const at::Tensor start = initialRotation(s.init, hidden, rng, options);
   std::vector<int64_t> items(static_cast<size_t>(numLayers));
-  for (int l = 0; l < numLayers; ++l) items[size_t(l)] = rows[size_t(l)].size(0) / s.itemRows;
+  // Global item counts: the draws are the single-process ones on every rank (CalibrationShard.h).
+  for (int l = 0; l < numLayers; ++l) items[size_t(l)] = shard.globalItems(rows[size_t(l)].size(0) / s.itemRows);
 
   int64_t totalSteps = 0;
   if (settings_.mode == R1Mode::DartQuant) {
@@ -113,7 +115,7 @@ R1Result R1Calibrator::run(const std::vector<at::Tensor>& layers, const JobConte
       std::vector<ItemRef> pool;
       for (int l = 0; l < numLayers; ++l)
         for (int64_t i = 0; i < items[size_t(l)]; ++i) pool.push_back({l, i});
-      RotationTrainer trainer(s, rows, rotateR1, start);
+      RotationTrainer trainer(s, rows, rotateR1, start, shard);
       for (int epoch = 0; epoch < s.epochs; ++epoch) {
         trainer.setEpoch(epoch);
         std::vector<ItemRef> order;
@@ -127,7 +129,7 @@ R1Result R1Calibrator::run(const std::vector<at::Tensor>& layers, const JobConte
     case R1Mode::Independent: {
       at::Tensor current = start;
       for (int l = 0; l < numLayers; ++l) {
-        RotationTrainer trainer(s, rows, rotateR1, current);
+        RotationTrainer trainer(s, rows, rotateR1, current, shard);
         for (int epoch = 0; epoch < s.epochs; ++epoch) {
           trainer.setEpoch(epoch);
           std::vector<ItemRef> order;
@@ -142,7 +144,7 @@ R1Result R1Calibrator::run(const std::vector<at::Tensor>& layers, const JobConte
       break;
     }
     case R1Mode::Joint: {
-      RotationTrainer trainer(s, rows, rotateR1, start);
+      RotationTrainer trainer(s, rows, rotateR1, start, shard);
       for (int epoch = 0; epoch < s.epochs; ++epoch) {
         trainer.setEpoch(epoch);
         std::vector<std::vector<int64_t>> drawn(static_cast<size_t>(numLayers));
@@ -171,21 +173,22 @@ R1Result R1Calibrator::run(const std::vector<at::Tensor>& layers, const JobConte
 
   for (int l = 0; l < numLayers; ++l) {
     job.report("calibrate.R1", step, totalSteps, "evaluating layer " + std::to_string(l + 1) + "/" + std::to_string(numLayers));
-    const RotationEval atStart = evaluateRotation(rows[size_t(l)], start, rotateR1, s, options, job);
-    const RotationEval atEnd = evaluateRotation(rows[size_t(l)], res.r1, rotateR1, s, options, job);
+    const RotationEval atStart = evaluateRotation(rows[size_t(l)], start, rotateR1, s, options, job, shard);
+    const RotationEval atEnd = evaluateRotation(rows[size_t(l)], res.r1, rotateR1, s, options, job, shard);
     res.layerLossStart.push_back(atStart.loss);
     res.layerQuantStart.push_back(atStart.quant);
     res.layerLoss.push_back(atEnd.loss);
     res.layerQuant.push_back(atEnd.quant);
     if (settings_.mode == R1Mode::Independent)
       res.layerOwnLoss.push_back(
-          evaluateRotation(rows[size_t(l)], res.perLayerR1[size_t(l)], rotateR1, s, options, job).loss);
+          evaluateRotation(rows[size_t(l)], res.perLayerR1[size_t(l)], rotateR1, s, options, job, shard).loss);
   }
   return res;
 }
 
 std::vector<RotationEval> evaluateR1(const at::Tensor& r1, const std::vector<at::Tensor>& layers,
-                                     const RotationTrainSettings& settings, const JobContext& job) {
+                                     const RotationTrainSettings& settings, const JobContext& job,
+                                     const CalibrationShard& shard) {
   validate(settings);
   const std::vector<at::Tensor> rows = prepareLayerRows(layers, settings.itemRows, 0, "R1 data");
   const int64_t hidden = rows[0].size(1);
@@ -193,7 +196,7 @@ std::vector<RotationEval> evaluateR1(const at::Tensor& r1, const std::vector<at:
     throw Error(ErrorKind::InvalidInput, "R1 must be [" + std::to_string(hidden) + ", " + std::to_string(hidden) + "]");
   const at::TensorOptions options = calibrationOptions(settings, rows[0]);
   std::vector<RotationEval> out;
-  for (const auto& x : rows) out.push_back(evaluateRotation(x, r1, rotateR1, settings, options, job));
+  for (const auto& x : rows) out.push_back(evaluateRotation(x, r1, rotateR1, settings, options, job, shard));
   return out;
 }
 

@@ -19,6 +19,8 @@
 // Every mode reports each mini-batch's loss as ProgressEvent{stage "calibrate.R1", series "<mode>/R1"},
 // checks cancellation before each mini-batch (a cancelled run throws jq::Error(Cancelled) and returns
 // nothing), and ends by evaluating the start and final R1 on every layer's full data.
+// Distributed: with a CalibrationShard every rank passes the rows of its own calibration windows and gets the R1 of
+// the single-process run on all windows (CalibrationShard.h says how); every rank must call run() together.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -26,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "calib/CalibrationShard.h"
 #include "calib/RotationTrainSettings.h"
 #include "calib/RotationTrainer.h"
 #include "common/Job.h"
@@ -64,7 +67,8 @@ class R1Calibrator {
 
   // layers[i]: layer i's rows [N_i, hidden] (or any shape whose last dimension is hidden), on any device;
   // N_i a multiple of train.itemRows. Throws jq::Error(InvalidInput) naming the layer for bad data.
-  R1Result run(const std::vector<at::Tensor>& layers, const JobContext& job = {}) const;
+  R1Result run(const std::vector<at::Tensor>& layers, const JobContext& job = {},
+               const CalibrationShard& shard = CalibrationShard::whole()) const;
 
  private:
   R1Settings settings_;
@@ -73,6 +77,7 @@ class R1Calibrator {
 // Loss and quantization error of a given R1 on each layer's data (e.g. the joint R1 against each layer's
 // own optimum). Uses settings' loss, itemRows, chunkRows, device and quantizer.
 std::vector<RotationEval> evaluateR1(const at::Tensor& r1, const std::vector<at::Tensor>& layers,
-                                     const RotationTrainSettings& settings, const JobContext& job = {});
+                                     const RotationTrainSettings& settings, const JobContext& job = {},
+                                     const CalibrationShard& shard = CalibrationShard::whole());
 
 }  // namespace jq

@@ -44,7 +44,8 @@ R2Calibrator::R2Calibrator(R2Settings settings) : settings_(std::move(settings))
   checkHeads(settings_);
 }
 
-R2Result R2Calibrator::run(const std::vector<at::Tensor>& layers, const JobContext& job) const {
+R2Result R2Calibrator::run(const std::vector<at::Tensor>& layers, const JobContext& job,
+                           const CalibrationShard& shard) const {
   const RotationTrainSettings& s = settings_.train;
   const std::vector<at::Tensor> rows = prepareLayerRows(layers, s.itemRows, 0, "R2 data");
   const int numLayers = int(rows.size());
@@ -57,7 +58,7 @@ R2Result R2Calibrator::run(const std::vector<at::Tensor>& layers, const JobConte
 
   int64_t totalSteps = 0;
   for (const auto& x : rows) {
-    const int64_t n = itemsPerEpoch(x.size(0) / s.itemRows, s.subsetFraction);
+    const int64_t n = itemsPerEpoch(shard.globalItems(x.size(0) / s.itemRows), s.subsetFraction);
     totalSteps += int64_t(s.epochs) * ((n + s.batchItems - 1) / s.batchItems);
   }
 
@@ -67,8 +68,8 @@ R2Result R2Calibrator::run(const std::vector<at::Tensor>& layers, const JobConte
     const at::Tensor start = initialRotation(s.init, headDim, rng, options).unsqueeze(0).repeat({groups, 1, 1});
     char series[32];
     std::snprintf(series, sizeof series, "R2/layer_%02d", l);
-    const int64_t items = rows[size_t(l)].size(0) / s.itemRows;
-    RotationTrainer trainer(s, {rows[size_t(l)]}, rotate, start);
+    const int64_t items = shard.globalItems(rows[size_t(l)].size(0) / s.itemRows);
+    RotationTrainer trainer(s, {rows[size_t(l)]}, rotate, start, shard);
     int64_t step = 0;
     for (int epoch = 0; epoch < s.epochs; ++epoch) {
       trainer.setEpoch(epoch);
@@ -92,8 +93,8 @@ R2Result R2Calibrator::run(const std::vector<at::Tensor>& layers, const JobConte
       }
     }
     const at::Tensor r2 = trainer.current();
-    const RotationEval atStart = evaluateRotation(rows[size_t(l)], start, rotate, s, options, job);
-    const RotationEval atEnd = evaluateRotation(rows[size_t(l)], r2, rotate, s, options, job);
+    const RotationEval atStart = evaluateRotation(rows[size_t(l)], start, rotate, s, options, job, shard);
+    const RotationEval atEnd = evaluateRotation(rows[size_t(l)], r2, rotate, s, options, job, shard);
     res.rotations.push_back(r2);
     res.layerLossStart.push_back(atStart.loss);
     res.layerQuantStart.push_back(atStart.quant);

@@ -9,12 +9,14 @@
 //     shuffled, mini-batches of 64 items, gradient accumulation 2, SGD lr 1e-3, momentum 0.9, 10 epochs.
 // Reports ProgressEvent{stage "calibrate.R2", series "R2/layer_NN"} per mini-batch, checks cancellation
 // before each (jq::Error(Cancelled), nothing returned).
+// Distributed: as R1 (CalibrationShard.h): each rank passes its windows' rows and gets the single-process result.
 #pragma once
 
 #include <ATen/ATen.h>
 
 #include <vector>
 
+#include "calib/CalibrationShard.h"
 #include "calib/RotationTrainSettings.h"
 #include "calib/RotationTrainer.h"
 #include "common/Job.h"
@@ -49,7 +51,8 @@ class R2Calibrator {
   const R2Settings& settings() const { return settings_; }
 
   // layers[i]: layer i's o_proj inputs [N_i, numHeads·head_dim], N_i a multiple of train.itemRows.
-  R2Result run(const std::vector<at::Tensor>& layers, const JobContext& job = {}) const;
+  R2Result run(const std::vector<at::Tensor>& layers, const JobContext& job = {},
+               const CalibrationShard& shard = CalibrationShard::whole()) const;
 
  private:
   R2Settings settings_;

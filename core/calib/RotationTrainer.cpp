@@ -58,10 +58,11 @@ int64_t itemsPerEpoch(int64_t items, double subsetFraction) {
 }
 
 RotationTrainer::RotationTrainer(const RotationTrainSettings& settings, const std::vector<at::Tensor>& sources,
-                                 RotateFn rotate, const at::Tensor& start)
+                                 RotateFn rotate, const at::Tensor& start, CalibrationShard shard)
     : s_(settings),
       sources_(sources),
       rotate_(std::move(rotate)),
+      shard_(shard),
       options_(start.options()),
       param_(settings.orthogonalization, start),
       lr_(settings.lr) {
@@ -92,19 +93,34 @@ double RotationTrainer::trainBatch(const std::vector<BatchGroup>& groups) {
   const int64_t chunkItems = std::max<int64_t>(1, s_.chunkRows / s_.itemRows);
   at::Tensor value = at::zeros({}, options_);
   for (const auto& g : groups) {
-    const int64_t k = int64_t(g.items.size());
+    const int64_t k = int64_t(g.items.size());  // the whole (global) group: the weights are the same on every rank
     if (k == 0 || g.weight == 0.0) continue;
     const double coef = g.weight / totalWeight / double(k);
-    for (int64_t begin = 0; begin < k; begin += chunkItems) {
-      const int64_t end = std::min(k, begin + chunkItems);
-      const std::vector<ItemRef> chunk(g.items.begin() + begin, g.items.begin() + end);
+    std::vector<ItemRef> held;  // the group's items this rank holds, as indices into its own rows
+    held.reserve(g.items.size());
+    for (const ItemRef& it : g.items) {
+      const int64_t local = shard_.localItem(it.item, sources_[size_t(it.source)].size(0) / s_.itemRows);
+      if (local >= 0) held.push_back({it.source, local});
+    }
+    const int64_t h = int64_t(held.size());
+    for (int64_t begin = 0; begin < h; begin += chunkItems) {
+      const int64_t end = std::min(h, begin + chunkItems);
+      const std::vector<ItemRef> chunk(held.begin() + begin, held.begin() + end);
       const at::Tensor x = gatherItems(sources_, chunk, s_.itemRows, options_);
       const at::Tensor itemLossSum = rotationLoss(s_.loss, rotate_(x, rd)) * double(end - begin);
       (itemLossSum * (coef / double(s_.accumulationSteps))).backward();
       value = value + itemLossSum.detach() * coef;
     }
   }
-  r.backward(rd.grad());
+  at::Tensor grad = rd.grad().defined() ? rd.grad() : at::zeros_like(rd);
+  if (shard_.sharded()) {
+    // One collective per mini-batch: R's gradient and the batch loss, summed over ranks.
+    at::Tensor packed = at::cat({grad.detach().reshape({-1}), value.detach().reshape({1}).to(grad.scalar_type())});
+    shard_.allReduceSum(packed);
+    grad = packed.narrow(0, 0, grad.numel()).view_as(grad);
+    value = packed[grad.numel()];
+  }
+  r.backward(grad);
   if (++batches_ % s_.accumulationSteps == 0) {
     optimizer_->step();
     optimizer_->zero_grad();
@@ -113,7 +129,8 @@ double RotationTrainer::trainBatch(const std::vector<BatchGroup>& groups) {
 }
 
 RotationEval evaluateRotation(const at::Tensor& rows, const at::Tensor& r, const RotateFn& rotate,
-                              const RotationTrainSettings& s, const at::TensorOptions& options, const JobContext& job) {
+                              const RotationTrainSettings& s, const at::TensorOptions& options, const JobContext& job,
+                              const CalibrationShard& shard) {
   at::NoGradGuard noGrad;
   const std::vector<at::Tensor> sources{rows};
   const int64_t items = rows.size(0) / s.itemRows;
@@ -129,6 +146,16 @@ RotationEval evaluateRotation(const at::Tensor& rows, const at::Tensor& r, const
     const at::Tensor y = rotate(gatherItems(sources, chunk, s.itemRows, options), rr);
     lossSum += rotationLoss(s.loss, y).to(at::kDouble) * double(end - begin);
     ev.quant.add(perTokenQuantError(y, s.quantBits, s.quantClipRatio));
+  }
+  if (shard.sharded()) {
+    std::vector<double> sums{lossSum.item<double>(), double(items), ev.quant.sumSquaredError, ev.quant.sumSquares,
+                             double(ev.quant.count)};
+    shard.dist->allReduceSum(sums);
+    ev.quant.sumSquaredError = sums[2];
+    ev.quant.sumSquares = sums[3];
+    ev.quant.count = int64_t(std::llround(sums[4]));
+    ev.loss = sums[0] / sums[1];
+    return ev;
   }
   ev.loss = lossSum.item<double>() / double(items);
   return ev;

@@ -15,6 +15,10 @@
 // Optimizer steps happen after every `accumulationSteps` mini-batches, the loss being divided by that
 // number first (DartQuant's accumulation); a partial group left at the end of training is dropped, as in
 // DartQuant (whose leftover gradient also carries over epoch boundaries, as it does here).
+//
+// Sharded data (CalibrationShard): the sources hold this rank's items only; mini-batches name global items. Each rank
+// back-propagates the items it holds with the same global weights, and the gradient with respect to R (and the
+// batch loss) is summed over ranks before it is pushed through R(Z), so every rank steps identically.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -25,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "calib/CalibrationShard.h"
 #include "calib/OrthogonalParam.h"
 #include "calib/RotationTrainSettings.h"
 #include "common/Job.h"
@@ -61,7 +66,7 @@ at::Tensor gatherItems(const std::vector<at::Tensor>& sources, const std::vector
 class RotationTrainer {
  public:
   RotationTrainer(const RotationTrainSettings& settings, const std::vector<at::Tensor>& sources, RotateFn rotate,
-                  const at::Tensor& start);
+                  const at::Tensor& start, CalibrationShard shard = CalibrationShard::whole());
 
   void setEpoch(int epoch);  // applies the cosine schedule, if any
   double lr() const { return lr_; }
@@ -72,6 +77,7 @@ class RotationTrainer {
   RotationTrainSettings s_;
   std::vector<at::Tensor> sources_;
   RotateFn rotate_;
+  CalibrationShard shard_;
   at::TensorOptions options_;
   OrthogonalParam param_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
@@ -80,13 +86,15 @@ class RotationTrainer {
 };
 
 // Loss (mean over the source's items) and quantization error of y = rotate(x, R) over a whole source,
-// without gradients, in chunks of chunkRows. Checks `job` for cancellation between chunks.
+// without gradients, in chunks of chunkRows. Checks `job` for cancellation between chunks. Sharded: `rows` are this
+// rank's items, and loss and error are those of all ranks' items (the same on every rank).
 struct RotationEval {
   double loss = 0;
   QuantError quant;
 };
 RotationEval evaluateRotation(const at::Tensor& rows, const at::Tensor& r, const RotateFn& rotate,
-                              const RotationTrainSettings& s, const at::TensorOptions& options, const JobContext& job);
+                              const RotationTrainSettings& s, const at::TensorOptions& options, const JobContext& job,
+                              const CalibrationShard& shard = CalibrationShard::whole());
 
 // Items drawn each epoch: max(1, floor(items · subsetFraction)).
 int64_t itemsPerEpoch(int64_t items, double subsetFraction);

@@ -7,9 +7,13 @@
 
 #include "common/Error.h"
 #include "common/Log.h"
+#include "dist/DistributedContext.h"
 #include "model/LlamaModel.h"
 
 namespace jq {
+
+PerplexityEvaluator::PerplexityEvaluator(PerplexityOptions options)
+    : options_(options), dist_(&DistributedContext::single()) {}
 
 double PerplexityEvaluator::windowNllSum(const at::Tensor& logits, const at::Tensor& ids) {
   // Predict token t+1 from position t; float32 log-softmax like transformers' loss.
@@ -39,29 +43,36 @@ PerplexityResult PerplexityEvaluator::evaluate(const LlamaModel& model, const st
       throw Error(ErrorKind::InvalidInput, "token id " + std::to_string(id) + " is outside the model's vocabulary of " +
                                                std::to_string(vocab) + " (tokenizer and model do not match)");
 
-  at::Tensor all =
-      at::from_blob(const_cast<int64_t*>(tokens.data()), {windows, seqlen}, at::kLong).to(model.device(), true);
+  // This rank's windows: a contiguous block, so each window's NLL is computed exactly as in one process.
+  const ShardRange mine = dist_->shard(windows);
+  at::Tensor all = at::from_blob(const_cast<int64_t*>(tokens.data()) + mine.begin * seqlen, {mine.size(), seqlen},
+                                 at::kLong)
+                       .to(model.device(), true);
   const int64_t batch = std::max<int64_t>(1, options_.batchSize);
   at::NoGradGuard noGrad;
   PerplexityResult r;
   r.windows = windows;
   r.tokens = n;
   r.seqlen = seqlen;
-  if (model.device().is_cuda()) {
+  if (model.device().is_cuda() && mine.size() > 0) {
     // One untimed pass over the first batch: cuBLAS handles, kernel selection and the caching allocator's first
     // blocks are one-time costs, so the reported seconds are the steady state (as the benchmarks of the Python
     // tools measure it).
-    (void)model.forward(all.slice(0, 0, std::min(windows, batch))).sum().item<double>();
+    (void)model.forward(all.slice(0, 0, std::min(mine.size(), batch))).sum().item<double>();
   }
+  dist_->barrier();
   const auto t0 = std::chrono::steady_clock::now();
-  for (int64_t start = 0; start < windows; start += batch) {
+  for (int64_t start = 0; start < mine.size(); start += batch) {
     job.checkCancelled("perplexity evaluation");
-    const int64_t end = std::min(windows, start + batch);
+    const int64_t end = std::min(mine.size(), start + batch);
     at::Tensor ids = all.slice(0, start, end);
     at::Tensor logits = model.forward(ids);
     r.nllSum += windowNllSum(logits, ids);
-    job.report("eval", end, windows, "window " + std::to_string(end) + "/" + std::to_string(windows));
+    job.report("eval", end, mine.size(), "window " + std::to_string(mine.begin + end) + "/" + std::to_string(windows));
   }
+  std::vector<double> sums{r.nllSum};
+  dist_->allReduceSum(sums);
+  r.nllSum = sums[0];
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.predicted = windows * (seqlen - 1);
   r.perplexity = std::exp(r.nllSum / double(r.predicted));

@@ -2,6 +2,9 @@
 // the whole test text tokenized once (BOS first where the tokenizer's post-processor adds one), cut into
 // floor(N / seqlen) non-overlapping windows, PPL = exp(mean next-token NLL over all windows), the NLL taken
 // from float32 log-probabilities of the model's logits (as transformers upcasts them for the loss).
+// Distributed (DistributedContext with several ranks): rank r evaluates its contiguous block of windows, the NLL sums
+// (float64) and token counts are summed over ranks, and every rank returns the same result; only the summation
+// order differs from one process.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -14,6 +17,7 @@
 
 namespace jq {
 
+class DistributedContext;
 class LlamaModel;
 
 struct PerplexityOptions {
@@ -29,13 +33,15 @@ struct PerplexityResult {
   int64_t windows = 0;
   int64_t tokens = 0;         // tokens of the whole text, BOS included
   int64_t seqlen = 0;
-  double seconds = 0.0;       // forward passes only
+  double seconds = 0.0;       // forward passes only (distributed: from a barrier to the reduced result)
   double tokensPerSecond = 0.0;  // windows × seqlen / seconds
 };
 
 class PerplexityEvaluator {
  public:
-  explicit PerplexityEvaluator(PerplexityOptions options = {}) : options_(options) {}
+  explicit PerplexityEvaluator(PerplexityOptions options = {});
+  // `dist` must outlive the evaluator; every rank must call evaluate() with the same tokens and options.
+  PerplexityEvaluator(PerplexityOptions options, const DistributedContext& dist) : options_(options), dist_(&dist) {}
 
   // Reports progress as stage "eval" per window batch; throws jq::Error(Cancelled) when cancelled, and
   // InvalidInput when the text has fewer tokens than one window or a token id is outside the model's vocabulary.
@@ -47,6 +53,7 @@ class PerplexityEvaluator {
 
  private:
   PerplexityOptions options_;
+  const DistributedContext* dist_;
 };
 
 }  // namespace jq
