@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "quant/ActQuantizer.h"
+#include "quant/ActQuantCuda.h"
 #include "rotation/FwhtCuda.h"
 #include "rotation/HadamardMatrix.h"
 
@@ -79,6 +81,44 @@ int main(int argc, char** argv) {
                                 {"ratio_to_copy", bwKernel / bwCopy}});
       std::cerr << "n " << n << " " << (dtype == at::kFloat ? "fp32" : "bf16") << ": " << bwKernel << " GB/s vs copy "
                 << bwCopy << " GB/s, rel err " << relErr << "\n";
+    }
+  }
+  // Fused per-token activation fake quantization (4 bits, symmetric) against the LibTorch expression it replaces:
+  // mismatching elements (expected 0: the kernel rounds where LibTorch rounds) and time of each.
+  out["act_quant"] = nlohmann::json::array();
+  for (int64_t n : {2048, 4096, 8192, 14336}) {
+    for (auto dtype : {at::kBFloat16, at::kFloat}) {
+      const int64_t elem = dtype == at::kFloat ? 4 : 2;
+      const int64_t rows = std::max<int64_t>(1, bytes / (n * elem));
+      at::manual_seed(1);
+      // Heavy-tailed rows with a few outlier channels, as real activations have.
+      auto x = at::randn({rows, n}, at::TensorOptions().device(dev).dtype(at::kFloat));
+      x.select(1, 7).mul_(40.0);
+      x = x.to(dtype);
+      jq::ActQuantConfig c;
+      c.bits = 4;
+      at::Tensor a = jq::fakeQuantizeActivations(x, c);
+      at::Tensor b = jq::fakeQuantizeActivationsLibTorch(x, c);
+      const int64_t mismatches = (a != b).sum().item<int64_t>();
+      const double maxDiff = (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
+      const double tKernel = secondsPerCall(a, iters, [&] { a = jq::fakeQuantizeActivations(x, c); });
+      const double tTorch = secondsPerCall(b, iters, [&] { b = jq::fakeQuantizeActivationsLibTorch(x, c); });
+      at::Tensor cp = at::empty_like(x);
+      const double tCopy = secondsPerCall(cp, iters, [&] { cp.copy_(x); });
+      out["act_quant"].push_back({{"n", n},
+                                  {"dtype", dtype == at::kFloat ? "float32" : "bfloat16"},
+                                  {"rows", rows},
+                                  {"kernel_compiled", jq::actQuantCudaAvailable()},
+                                  {"mismatching_elements", mismatches},
+                                  {"max_abs_difference", maxDiff},
+                                  {"kernel_ms", tKernel * 1e3},
+                                  {"libtorch_ms", tTorch * 1e3},
+                                  {"copy_ms", tCopy * 1e3},
+                                  {"speedup_vs_libtorch", tTorch / tKernel},
+                                  {"kernel_time_over_copy", tKernel / tCopy}});
+      std::cerr << "act quant n " << n << " " << (dtype == at::kFloat ? "fp32" : "bf16") << ": " << mismatches
+                << " mismatches, kernel " << tKernel * 1e3 << " ms, libtorch " << tTorch * 1e3 << " ms, copy "
+                << tCopy * 1e3 << " ms\n";
     }
   }
   std::cout << out.dump(2) << std::endl;

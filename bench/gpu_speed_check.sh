@@ -17,13 +17,13 @@ if [ ! -x build-gpu/bin/jointquant ] || [ "${JQ_REBUILD:-1}" = 1 ]; then
 fi
 JQ=build-gpu/bin/jointquant
 grep -o "CUDA Walsh-Hadamard kernel enabled.*" "$OUT/build.log" | head -1
-log fwht; build-gpu/bin/jq_fwht_bench > "$OUT/fwht.json" 2> "$OUT/fwht.err"; cat "$OUT/fwht.err"
+[ "${JQ_SKIP_FWHT:-0}" = 1 ] || log fwht; [ "${JQ_SKIP_FWHT:-0}" = 1 ] || build-gpu/bin/jq_fwht_bench > "$OUT/fwht.json" 2> "$OUT/fwht.err"; cat "$OUT/fwht.err"
 
 TEXT=/tmp/eval_text.txt  # the demo test text four times over: about WikiText-2 test's length in tokens
 for i in 1 2 3 4; do cat resources/demo-corpus/test.txt; printf '\n\n'; done > $TEXT
 
 peak_of() {  # peak device memory (MiB) while a command runs, sampled by nvidia-smi
-  nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 100 > "$OUT/mem.tmp" & local s=$!
+  nvidia-smi -i "${JQ_SMI_GPU:-0}" --query-gpu=memory.used --format=csv,noheader,nounits -lms 100 > "$OUT/mem.tmp" & local s=$!
   "$@"; local rc=$?
   kill $s 2>/dev/null; wait $s 2>/dev/null; echo "$(sort -n "$OUT/mem.tmp" | tail -1)" > "$OUT/mem.peak"; return $rc
 }

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "CommandLine.h"
+#include "Interrupt.h"
 #include "ProgressPrinter.h"
 #include "RunConfigOptions.h"
 #include "calib/RotationTrainSettings.h"
@@ -64,8 +65,8 @@ std::vector<OptionSpec> recipeOptions(const RunConfigDefaults& defaults) {
   return o;
 }
 
-// What export and eval-rotations start with: the options parsed, a job that reports progress on stderr, and the
-// recipe the options describe. After --help (answered here) there is nothing else to do.
+// What export and eval-rotations start with: the options parsed, a job that reports progress on stderr and stops
+// on Ctrl-C, and the recipe the options describe. After --help (answered here) there is nothing else to do.
 class RecipeCommand {
  public:
   RecipeCommand(const std::string& name, const std::string& summary, std::vector<OptionSpec> options,
@@ -78,6 +79,7 @@ class RecipeCommand {
     }
     progress_.emplace(!cl.flag("quiet"));
     job.progress = progress_->callback();
+    job.cancel = interruptToken();
     recipe.run = runConfigFrom(cl, job, /*requireDataset=*/false);
     recipe.rotationFiles = splitCommaList(cl.get("rotations"));
   }

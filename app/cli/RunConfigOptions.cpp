@@ -55,6 +55,9 @@ std::vector<OptionSpec> runConfigOptions(const RunConfigDefaults& defaults) {
       {"batch-items", "N", "items per calibration mini-batch", "64"},
       {"no-r2", "", "no R2 calibration (Hadamard R2 instead)", ""},
       {"capture-gpu-gib", "G", "keep captured activations on the GPU when they need at most G GiB (0 = host)", "16"},
+      {"capture-host-gib", "G", "else in host memory up to G GiB (0 = 70% of available), beyond that a scratch file", "0"},
+      {"capture-cache", "DIR", "folder of the scratch HDF5 file for captures larger than host memory", "system temp"},
+      {"capture-tokens", "K", "capture K random tokens of each calibration window (0 = all)", "0"},
       {"dump-r1-data", "OUT", "write captured R1 rows and start/final R1 (safetensors) for cross-checks", ""},
       {"json", "OUT", "also write the JSON result to OUT", ""},
       {"quiet", "", "no progress on stderr", ""},
@@ -77,8 +80,6 @@ std::string modelDirFrom(const CommandLine& cl, const JobContext& job) {
 }
 
 EvalDataset datasetFrom(const std::string& arg, const std::string& format) {
-  std::error_code ec;
-  if (std::filesystem::exists(arg, ec) || !isHubDatasetId(arg)) return {arg, format};
   static const struct Scratch {
     std::string dir = (std::filesystem::temp_directory_path() / ("jointquant-" + std::to_string(::getpid()))).string();
     ~Scratch() {
@@ -86,8 +87,8 @@ EvalDataset datasetFrom(const std::string& arg, const std::string& format) {
       std::filesystem::remove_all(dir, e);
     }
   } scratch;
-  const HubDatasetFile f = findHubDataset(HubSettings::fromEnvironment(), arg, scratch.dir);
-  return {f.path, format.empty() ? datasetFormatName(f.format) : format};
+  const DatasetArgument d = resolveDatasetArgument(HubSettings::fromEnvironment(), arg, format, scratch.dir);
+  return {d.path, d.format};
 }
 
 RunConfig runConfigFrom(const CommandLine& cl, const JobContext& job, bool requireDataset) {
@@ -117,6 +118,9 @@ RunConfig runConfigFrom(const CommandLine& cl, const JobContext& job, bool requi
   c.maxEvalWindows = cl.getInt("max-windows");
   c.dumpR1Data = cl.get("dump-r1-data");
   c.captureDeviceGiB = cl.getDouble("capture-gpu-gib");
+  c.captureHostGiB = cl.getDouble("capture-host-gib");
+  c.captureTokens = cl.getInt("capture-tokens");
+  if (cl.has("capture-cache")) c.captureCacheFolder = cl.get("capture-cache");
   c.seed = uint64_t(cl.getInt("seed"));
   c.smooth.alpha = cl.getDouble("alpha");
   c.r1.epochs = c.r2.epochs = int(cl.getInt("epochs"));

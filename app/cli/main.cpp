@@ -15,7 +15,10 @@
 #include <vector>
 
 #include "CommandLine.h"
+#include "DistributedOptions.h"
 #include "ExportCommands.h"
+#include "Interrupt.h"
+#include "PlanCommand.h"
 #include "ProgressPrinter.h"
 #include "RunConfigOptions.h"
 #include "common/AtomicFile.h"
@@ -62,6 +65,7 @@ WeightPlacement parsePlacement(const std::string& name) {
 }
 
 void emitJson(const nlohmann::json& j, const CommandLine& cl) {
+  if (!isRootRank()) return;  // a distributed run speaks through rank 0
   const std::string text = j.dump(2) + "\n";
   std::cout << text;
   if (cl.has("json")) writeFileAtomically(cl.get("json"), text);
@@ -83,7 +87,7 @@ ModelOptions modelOptionsFrom(const CommandLine& cl) {
 
 int cmdEval(const std::vector<std::string>& args) {
   CommandLine cl("eval", "Perplexity of a model on a data set (the whole text, non-overlapping windows).",
-                 concat(modelOptions(), {
+                 concat(concat(modelOptions(), distributedOptionSpecs()), {
                      {"dataset", "FILE|ID", "evaluation text, or wikitext2 / ptb / c4[:split] from the HF cache", ""},
                      {"format", "FMT", "text, wikitext2, ptb or c4 (default: guessed from the file name)", ""},
                      {"seqlen", "N", "tokens per window", "2048"},
@@ -94,9 +98,12 @@ int cmdEval(const std::vector<std::string>& args) {
                  }));
   cl.parse(args);
   if (cl.helpRequested()) return std::cout << cl.usage(), 0;
-  ProgressPrinter progress(!cl.flag("quiet"));
+  DistributedRun dist(cl);  // --nproc/--rank: join the job, or (launcher mode) run the ranks and return
+  if (dist.launched()) return dist.exitCode();
+  ProgressPrinter progress(!cl.flag("quiet") && dist.isRoot());
   JobContext job;
   job.progress = progress.callback();
+  job.cancel = interruptToken();
 
   const std::string modelDir = modelDirFrom(cl, job);
   const EvalDataset source = datasetFrom(cl.require("dataset"), cl.get("format"));
@@ -116,8 +123,10 @@ int cmdEval(const std::vector<std::string>& args) {
   po.seqlen = cl.getInt("seqlen");
   po.batchSize = cl.getInt("batch");
   po.maxWindows = text.maxWindows;
+  po.textFile = dataset;
+  po.tokenizerFile = tokenizerPathFor(modelDir);
   if (const int64_t n = cl.getInt("max-windows"); n > 0) po.maxWindows = std::min(po.maxWindows.value_or(n), n);
-  PerplexityResult r = PerplexityEvaluator(po).evaluate(model, tokens, job);
+  PerplexityResult r = PerplexityEvaluator(po, dist.context()).evaluate(model, tokens, job);
   nlohmann::json j = {{"perplexity", r.perplexity},   {"tokens", r.tokens},
                       {"windows", r.windows},         {"seqlen", r.seqlen},
                       {"seconds", r.seconds},         {"tokens_per_second", r.tokensPerSecond},
@@ -173,16 +182,20 @@ const OptionSpec kRunFileOption = {"run", "OUT.h5", "write the HDF5 run file", "
 int cmdQuantize(const std::vector<std::string>& args) {
   std::vector<OptionSpec> opts = concat(modelOptions(), runConfigOptions());
   insertBefore(opts, "capture-gpu-gib", {kRunFileOption});
+  opts.insert(opts.end(), distributedOptionSpecs().begin(), distributedOptionSpecs().end());
   opts.insert(opts.begin(), {"method", "M", "fp, rtn, smoothquant, quarot, dartquant, independent or joint", "fp"});
   CommandLine cl("quantize", "Quantize a model with one method (W4A4 by default) and report its perplexity.", opts);
   cl.parse(args);
   if (cl.helpRequested()) return std::cout << cl.usage(), 0;
-  ProgressPrinter progress(!cl.flag("quiet"));
+  DistributedRun dist(cl);  // --nproc/--rank: join the job, or (launcher mode) run the ranks and return
+  if (dist.launched()) return dist.exitCode();
+  ProgressPrinter progress(!cl.flag("quiet") && dist.isRoot());
   JobContext job;
   job.progress = progress.callback();
+  job.cancel = interruptToken();
   RunConfig config = runConfigFrom(cl, job);
   config.methods = {cl.get("method")};
-  QuantizationPipeline pipeline(config);
+  QuantizationPipeline pipeline(config, dist.context());
   MethodResult r = pipeline.runMethod(config.methods.front(), job);
   if (cl.has("run")) pipeline.writeRunFile(cl.get("run"), {r}, job);
   emitJson(nlohmann::json::parse(QuantizationPipeline::resultJson(r, pipeline.config())), cl);
@@ -199,18 +212,22 @@ std::string csvField(const std::string& s) {
 int cmdCompare(const std::vector<std::string>& args) {
   std::vector<OptionSpec> opts = concat(modelOptions(), runConfigOptions());
   insertBefore(opts, "capture-gpu-gib", {kRunFileOption});
+  opts.insert(opts.end(), distributedOptionSpecs().begin(), distributedOptionSpecs().end());
   opts.insert(opts.begin(), {"methods", "LIST", "comma-separated methods", "fp,rtn,quarot,dartquant,independent,joint"});
   opts.push_back({"csv", "OUT", "write the table as CSV", ""});
   CommandLine cl("compare", "Run several methods on the same model and data and tabulate perplexity, calibration "
                  "time, final Whip loss and mean per-layer quantization error.", opts);
   cl.parse(args);
   if (cl.helpRequested()) return std::cout << cl.usage(), 0;
-  ProgressPrinter progress(!cl.flag("quiet"));
+  DistributedRun dist(cl);  // --nproc/--rank: join the job, or (launcher mode) run the ranks and return
+  if (dist.launched()) return dist.exitCode();
+  ProgressPrinter progress(!cl.flag("quiet") && dist.isRoot());
   JobContext job;
   job.progress = progress.callback();
+  job.cancel = interruptToken();
   RunConfig config = runConfigFrom(cl, job);
   config.methods = splitCommaList(cl.get("methods"));
-  QuantizationPipeline pipeline(config);
+  QuantizationPipeline pipeline(config, dist.context());
   std::vector<MethodResult> results;
   for (const auto& m : config.methods) results.push_back(pipeline.runMethod(m, job));
   if (cl.has("run")) pipeline.writeRunFile(cl.get("run"), results, job);
@@ -232,7 +249,7 @@ int cmdCompare(const std::vector<std::string>& args) {
              "," + std::to_string(r.calibrationSeconds) + "," + num(r.finalLoss) + "," + num(r.meanQuantError) + "\n";
     }
   }
-  if (cl.has("csv")) writeFileAtomically(cl.get("csv"), csv);
+  if (cl.has("csv") && dist.isRoot()) writeFileAtomically(cl.get("csv"), csv);
   emitJson(out, cl);
   return 0;
 }
@@ -262,6 +279,7 @@ int cmdDownload(std::vector<std::string> args) {
   ProgressPrinter progress(!cl.flag("quiet"));
   JobContext job;
   job.progress = progress.callback();
+  job.cancel = interruptToken();
   const auto t = Clock::now();
   const SnapshotDownload d = HubClient(HubSettings::fromEnvironment()).downloadSnapshot(ref.id, options, job);
   nlohmann::json files = nlohmann::json::array();
@@ -287,6 +305,7 @@ const char* kUsage =
     "  export     write a rotated (and weight-quantized) model as a Hugging Face checkpoint\n"
     "  export-rotations  write R1/R2 of a run or rotation file for SpinQuant / DartQuant\n"
     "  eval-rotations    evaluate R1/R2 made elsewhere (R.bin, .pt, .safetensors, run file)\n"
+    "  plan       memory per stage and GPU of a run (--gpus N), and whether it fits\n"
     "  download   fetch a model from the Hugging Face Hub into the HF cache\n\n"
     "--model also takes a Hub id (org/name[@revision]) resolved in the HF cache (HF_HOME, HF_HUB_CACHE,\n"
     "HF_HUB_OFFLINE); --dataset takes wikitext2, ptb or c4[:split] found there (see docs/hub.md).\n"
@@ -298,6 +317,7 @@ const char* kUsage =
 int main(int argc, char** argv) {
   using namespace jq::cli;
   std::vector<std::string> args(argv + 1, argv + argc);
+  installInterruptHandlers();  // Ctrl-C / SIGTERM cancel the running job (exit 130 / 143), see Interrupt.h
   try {
     jq::setLogLevel("warn");
     while (!args.empty() && args[0].rfind("--", 0) == 0) {
@@ -315,7 +335,7 @@ int main(int argc, char** argv) {
         {"eval", cmdEval}, {"tokenize", cmdTokenize}, {"info", cmdInfo},
         {"quantize", cmdQuantize}, {"compare", cmdCompare},
         {"export", cmdExport}, {"export-rotations", cmdExportRotations}, {"eval-rotations", cmdEvalRotations},
-        {"download", cmdDownload}};
+        {"download", cmdDownload}, {"plan", cmdPlan}};
     auto it = commands.find(args[0]);
     if (it == commands.end()) {
       std::fprintf(stderr, "jointquant: unknown command '%s'\n\n%s", args[0].c_str(), kUsage);
@@ -324,7 +344,7 @@ int main(int argc, char** argv) {
     return it->second(std::vector<std::string>(args.begin() + 1, args.end()));
   } catch (const jq::Error& e) {
     std::fprintf(stderr, "jointquant: error: %s\n", e.what());
-    return e.kind() == jq::ErrorKind::Cancelled ? 130 : 1;
+    return e.kind() == jq::ErrorKind::Cancelled ? cancelledExitCode() : 1;
   } catch (const c10::Error& e) {
     if (jq::isOutOfMemory(e)) {
       std::fprintf(stderr, "jointquant: error: %s\n", jq::outOfMemoryError(e, "").what());

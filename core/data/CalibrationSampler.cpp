@@ -12,9 +12,10 @@ at::Tensor sampleCalibrationWindows(const std::vector<int64_t>& tokens, const Ca
     throw Error(ErrorKind::InvalidInput, "calibration needs a positive number of samples and sequence length");
   const int64_t n = static_cast<int64_t>(tokens.size());
   if (n < options.seqlen + 1)
-    throw Error(ErrorKind::InvalidInput, "calibration text has " + std::to_string(n) +
-                                             " tokens, fewer than one window of " + std::to_string(options.seqlen) +
-                                             " + 1");
+    throw Error(ErrorKind::InvalidInput,
+                "calibration text has " + std::to_string(n) + " tokens, fewer than one window of " +
+                    std::to_string(options.seqlen) + " + 1",
+                {options.textFile, {}, {}});
   std::mt19937_64 rng(options.seed);
   const uint64_t range = static_cast<uint64_t>(n - options.seqlen);  // offsets 0 .. n-seqlen-1
   at::Tensor out = at::empty({options.samples, options.seqlen}, at::kLong);

@@ -6,6 +6,7 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace jq {
@@ -14,6 +15,7 @@ struct CalibrationSamplerOptions {
   int64_t samples = 128;
   int64_t seqlen = 2048;
   uint64_t seed = 0;
+  std::string textFile;  // where the tokens came from, named in errors (may be empty)
 };
 
 // Returns int64 [samples, seqlen]. Each window starts at a uniform offset in [0, N - seqlen - 1], as GPTQ's

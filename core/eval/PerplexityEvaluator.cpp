@@ -18,7 +18,9 @@ PerplexityEvaluator::PerplexityEvaluator(PerplexityOptions options)
 double PerplexityEvaluator::windowNllSum(const at::Tensor& logits, const at::Tensor& ids) {
   // Predict token t+1 from position t; float32 log-softmax like transformers' loss.
   const int64_t vocab = logits.size(-1);
-  at::Tensor lp = at::log_softmax(logits.slice(1, 0, -1).to(at::kFloat).reshape({-1, vocab}), -1);
+  // log_softmax reads the model-dtype logits and writes float32 directly: the same values as converting first,
+  // without writing and re-reading a float32 copy of the largest tensor of the evaluation.
+  at::Tensor lp = at::log_softmax(logits.slice(1, 0, -1).reshape({-1, vocab}), -1, at::kFloat);
   at::Tensor target = ids.slice(1, 1).reshape({-1, 1}).to(lp.device());
   at::Tensor nll = -lp.gather(1, target);
   return nll.to(at::kDouble).sum().item<double>();
@@ -35,13 +37,16 @@ PerplexityResult PerplexityEvaluator::evaluate(const LlamaModel& model, const st
   int64_t windows = n / seqlen;
   if (options_.maxWindows) windows = std::min(windows, *options_.maxWindows);
   if (windows < 1)
-    throw Error(ErrorKind::InvalidInput, "text has " + std::to_string(n) + " tokens, fewer than one window of " +
-                                             std::to_string(seqlen));
+    throw Error(ErrorKind::InvalidInput,
+                "text has " + std::to_string(n) + " tokens, fewer than one window of " + std::to_string(seqlen),
+                {options_.textFile, {}, {}});
   const int64_t vocab = model.config().vocabSize;
   for (int64_t id : tokens)
     if (id < 0 || id >= vocab)
-      throw Error(ErrorKind::InvalidInput, "token id " + std::to_string(id) + " is outside the model's vocabulary of " +
-                                               std::to_string(vocab) + " (tokenizer and model do not match)");
+      throw Error(ErrorKind::InvalidInput,
+                  "token id " + std::to_string(id) + " is outside the model's vocabulary of " + std::to_string(vocab) +
+                      " (tokenizer and model do not match)",
+                  {options_.tokenizerFile, {}, {}});
 
   // This rank's windows: a contiguous block, so each window's NLL is computed exactly as in one process.
   const ShardRange mine = dist_->shard(windows);

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/Job.h"
@@ -24,6 +25,8 @@ struct PerplexityOptions {
   int64_t seqlen = 2048;
   int64_t batchSize = 1;                 // windows per forward pass
   std::optional<int64_t> maxWindows;     // C4's convention: at most 256 windows
+  std::string textFile;                  // where the tokens came from, and the tokenizer that made them:
+  std::string tokenizerFile;             // named in the errors about them (may be empty)
 };
 
 struct PerplexityResult {

@@ -37,17 +37,18 @@ at::Tensor recipeCalibrationWindows(const RunConfig& run, const JobContext& job)
   o.samples = run.nsamples;
   o.seqlen = run.seqlen;
   o.seed = run.seed;
+  o.textFile = run.calibration;
   return sampleCalibrationWindows(ids, o);
 }
 
 void checkRotationShapes(const RotationSet& rot, const LlamaConfig& c) {
   if (rot.r1.defined() && (rot.r1.dim() != 2 || rot.r1.size(0) != c.hiddenSize || rot.r1.size(1) != c.hiddenSize))
     throw Error(ErrorKind::InvalidInput, "R1 has shape " + std::string(c10::str(rot.r1.sizes())) + " but the model's "
-                "hidden size is " + std::to_string(c.hiddenSize), {{}, "R1", {}});
+                "hidden size is " + std::to_string(c.hiddenSize), {rot.r1File, "R1", {}});
   if (rot.r2.empty()) return;
   if (int64_t(rot.r2.size()) != c.numHiddenLayers)
     throw Error(ErrorKind::InvalidInput, "the rotations hold R2 for " + std::to_string(rot.r2.size()) +
-                " layers but the model has " + std::to_string(c.numHiddenLayers));
+                " layers but the model has " + std::to_string(c.numHiddenLayers), {rot.r2File, {}, {}});
   for (size_t l = 0; l < rot.r2.size(); ++l) {
     const at::Tensor& t = rot.r2[l];
     const bool ok = t.size(-1) == c.headDim && t.size(-2) == c.headDim &&
@@ -56,7 +57,7 @@ void checkRotationShapes(const RotationSet& rot, const LlamaConfig& c) {
       throw Error(ErrorKind::InvalidInput, "R2 has shape " + std::string(c10::str(t.sizes())) + "; expected [" +
                   std::to_string(c.headDim) + ", " + std::to_string(c.headDim) + "] or [" +
                   std::to_string(c.numKeyValueHeads) + ", " + std::to_string(c.headDim) + ", " +
-                  std::to_string(c.headDim) + "]", {{}, rotationR2Key(int(l)), int(l)});
+                  std::to_string(c.headDim) + "]", {rot.r2File, rotationR2Key(int(l)), int(l)});
   }
 }
 
@@ -152,6 +153,8 @@ std::vector<PerplexityResult> evaluateDatasets(const LlamaModel& model, const Ru
     po.seqlen = run.seqlen;
     po.batchSize = run.batchSize;
     po.maxWindows = text.maxWindows;
+    po.textFile = d.path;
+    po.tokenizerFile = recipeTokenizerFile(run);
     if (run.maxEvalWindows > 0)
       po.maxWindows = std::min<int64_t>(po.maxWindows.value_or(run.maxEvalWindows), run.maxEvalWindows);
     out.push_back(PerplexityEvaluator(po).evaluate(model, tokens, job));

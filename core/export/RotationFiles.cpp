@@ -154,10 +154,12 @@ RotationSet readRotationFiles(const std::vector<std::string>& paths) {
     if (s.r1.defined()) {
       if (out.r1.defined()) throwInvalid(p, "holds an R1, but an earlier rotation file already gave one");
       out.r1 = s.r1;
+      out.r1File = p;
     }
     if (!s.r2.empty()) {
       if (!out.r2.empty()) throwInvalid(p, "holds R2 matrices, but an earlier rotation file already gave them");
       out.r2 = s.r2;
+      out.r2File = p;
     }
   }
   return out;

@@ -28,6 +28,7 @@ const char* rotationLayoutName(RotationLayout layout);
 struct RotationSet {
   at::Tensor r1;               // [hidden, hidden], undefined when absent
   std::vector<at::Tensor> r2;  // per layer: [kv_heads, head_dim, head_dim] or [head_dim, head_dim]; empty = none
+  std::string r1File, r2File;  // the files they were read from (named in errors); empty when made here
   bool empty() const { return !r1.defined() && r2.empty(); }
 };
 

@@ -242,6 +242,14 @@ HubDatasetFile findHubDataset(const HubSettings& settings, const std::string& sp
   return out;
 }
 
+DatasetArgument resolveDatasetArgument(const HubSettings& settings, const std::string& fileOrId,
+                                       const std::string& format, const std::string& scratchDir) {
+  std::error_code ec;
+  if (fs::exists(fileOrId, ec) || !isHubDatasetId(fileOrId)) return {fileOrId, format};
+  const HubDatasetFile f = findHubDataset(settings, fileOrId, scratchDir);
+  return {f.path, format.empty() ? datasetFormatName(f.format) : format};
+}
+
 EvaluationText loadHubDatasetText(const HubSettings& settings, const std::string& spec) {
   const std::string scratch = makeScratchDir();
   struct Cleanup {

@@ -45,6 +45,16 @@ struct HubDatasetFile {
 // (Unsupported) when only parquet/arrow files are cached.
 HubDatasetFile findHubDataset(const HubSettings& settings, const std::string& spec, const std::string& scratchDir);
 
+// A data argument as `jointquant --dataset/--calib` and the workbench's data fields take it: a file that exists, or
+// anything that is not a data set id, comes back as it is with `format`; an id is found with findHubDataset (shards
+// unpacked into `scratchDir`) and comes with the name of its format unless `format` names one.
+struct DatasetArgument {
+  std::string path;
+  std::string format;  // a datasetFormatName(), or empty = guessed from the file name
+};
+DatasetArgument resolveDatasetArgument(const HubSettings& settings, const std::string& fileOrId,
+                                       const std::string& format, const std::string& scratchDir);
+
 // findHubDataset + loadEvaluationText, with a scratch folder of its own that is removed afterwards.
 EvaluationText loadHubDatasetText(const HubSettings& settings, const std::string& spec);
 

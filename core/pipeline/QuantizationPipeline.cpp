@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 #include "calib/R1Calibrator.h"
@@ -11,6 +12,7 @@
 #include "common/Log.h"
 #include "data/CalibrationSampler.h"
 #include "data/EvaluationText.h"
+#include "dist/DistributedContext.h"
 #include "io/RunFile.h"
 #include "io/SafetensorsFile.h"
 #include "model/LlamaModel.h"
@@ -45,6 +47,13 @@ std::string tokenizerFile(const std::string& modelDir) {
 }
 }  // namespace
 
+namespace {
+// The calibration windows this rank captures and calibrates on: all of them in one process.
+CalibrationShard captureShardOf(const DistributedContext& dist, int64_t windows) {
+  return dist.isDistributed() ? CalibrationShard::of(dist, windows) : CalibrationShard::whole();
+}
+}  // namespace
+
 struct QuantizationPipeline::Cache {
   std::unique_ptr<Tokenizer> tokenizer;
   std::map<size_t, std::vector<int64_t>> tokens;
@@ -55,10 +64,23 @@ struct QuantizationPipeline::Cache {
   double captureSeconds = 0.0;
 };
 
-QuantizationPipeline::QuantizationPipeline(RunConfig config) : config_(std::move(config)), cache_(new Cache) {
+QuantizationPipeline::QuantizationPipeline(RunConfig config)
+    : QuantizationPipeline(std::move(config), DistributedContext::single()) {}
+
+QuantizationPipeline::QuantizationPipeline(RunConfig config, const DistributedContext& dist)
+    : config_(std::move(config)), dist_(&dist), cache_(new Cache) {
   config_.validate();
-  config_.r1.itemRows = config_.seqlen;
-  config_.r2.itemRows = config_.seqlen;
+  if (dist_->isDistributed()) {
+    if (config_.device.rfind("cuda", 0) == 0) config_.device = dist_->device().str();
+    if (!config_.dumpR1Data.empty())
+      throw Error(ErrorKind::Unsupported, "--dump-r1-data writes one process's captured rows: run it with one process");
+    if (config_.captureTokens > 0)
+      throw Error(ErrorKind::Unsupported, "token subsets of the capture (captureTokens) are drawn per run of windows; "
+                                          "use one process or capture every token");
+  }
+  const int64_t itemRows = config_.captureTokens > 0 ? config_.captureTokens : config_.seqlen;
+  config_.r1.itemRows = itemRows;
+  config_.r2.itemRows = itemRows;
   if (config_.r1.device.empty()) config_.r1.device = config_.device;
   if (config_.r2.device.empty()) config_.r2.device = config_.device;
 }
@@ -97,25 +119,51 @@ const at::Tensor& QuantizationPipeline::calibrationWindows(const JobContext& job
   o.samples = config_.nsamples;
   o.seqlen = config_.seqlen;
   o.seed = config_.seed;
+  o.textFile = config_.calibration;
   cache_->calib = sampleCalibrationWindows(ids, o);
   return cache_->calib;
 }
 
 const CapturedActivations& QuantizationPipeline::captured(const JobContext& job) {
   if (cache_->captured) return *cache_->captured;
-  const at::Tensor& calib = calibrationWindows(job);
+  // Distributed: each rank captures its own block of calibration windows (see captureShardOf()).
+  const int64_t windows = calibrationWindows(job).size(0);
+  const ShardRange mine = dist_->isDistributed() ? CalibrationShard::of(*dist_, windows).mine : ShardRange{0, windows};
+  const at::Tensor calib = calibrationWindows(job).slice(0, mine.begin, mine.end);
   const auto t0 = Clock::now();
   LlamaModel model = loadModel(job);
   fuseRmsNorms(model);
-  const int64_t bytes = captureBytes(model, calib.size(0), calib.size(1), true, true);
-  const bool onDevice = model.device().is_cuda() && config_.placement == "device" &&
-                        double(bytes) <= config_.captureDeviceGiB * double(int64_t(1) << 30);
-  const at::Device storage = onDevice ? model.device() : at::Device(at::kCPU);
-  JQ_INFO("capturing activations: " << calib.size(0) << " windows x " << calib.size(1) << " tokens, "
-                                    << double(bytes) / (1 << 20) << " MiB on the " << (onDevice ? "GPU" : "host"));
+  CaptureOptions o;
+  o.batchSize = config_.batchSize;
+  o.tokensPerWindow = config_.captureTokens;
+  o.seed = config_.seed;
+  const int64_t rowsPerWindow = config_.captureTokens > 0 ? config_.captureTokens : calib.size(1);
+  const int64_t bytes = captureBytes(model.config(), calib.size(0), rowsPerWindow, o.r1, o.r2);
+  constexpr double kGiB = double(int64_t(1) << 30);
+  const int64_t available = availableHostBytes();  // 0 = unknown: no limit
+  const double hostLimit = config_.captureHostGiB > 0 ? config_.captureHostGiB * kGiB
+                           : available > 0            ? 0.7 * double(available)
+                                                      : HUGE_VAL;
+  if (model.device().is_cuda() && config_.placement == "device" && double(bytes) <= config_.captureDeviceGiB * kGiB) {
+    o.storage = CaptureStorage::Device;
+    o.device = model.device();
+  } else if (double(bytes) <= hostLimit) {
+    o.storage = model.device().is_cuda() ? CaptureStorage::PinnedHost : CaptureStorage::Host;
+  } else {
+    o.storage = CaptureStorage::DiskCache;
+    o.cacheFolder = config_.captureCacheFolder.empty() ? std::filesystem::temp_directory_path().string()
+                                                       : config_.captureCacheFolder;
+  }
+  // Said before the first window runs, so a user can stop a run that would not fit.
+  const std::string where = o.storage == CaptureStorage::DiskCache ? "a scratch file in " + o.cacheFolder
+                                                                   : std::string(toString(o.storage)) + " memory";
+  JQ_INFO("capturing activations: " << calib.size(0) << " windows x " << rowsPerWindow << " tokens x "
+                                    << model.numLayers() << " layers needs " << double(bytes) / kGiB << " GiB, held in "
+                                    << where);
+  job.report("capture", 0, model.numLayers(),
+             "needs " + std::to_string(int64_t(std::ceil(double(bytes) / (1 << 20)))) + " MiB in " + where);
   cache_->capturedHeads = model.config().numAttentionHeads;
-  cache_->captured = std::make_unique<CapturedActivations>(
-      captureActivations(model, calib, true, true, config_.batchSize, job, storage));
+  cache_->captured = std::make_unique<CapturedActivations>(captureActivations(model, calib, o, job));
   cache_->captureSeconds = elapsedSince(t0);
   return *cache_->captured;
 }
@@ -124,7 +172,8 @@ void QuantizationPipeline::evaluateRotationOnCapture(const at::Tensor& r1, Metho
   const CapturedActivations& cap = captured(job);
   const int64_t hidden = cap.r1.front().size(-1);
   at::Tensor rot = r1.defined() ? r1 : at::eye(hidden, at::kFloat);
-  std::vector<RotationEval> evals = evaluateR1(rot.to(at::kFloat), cap.r1, config_.r1, job);
+  std::vector<RotationEval> evals = evaluateR1(rot.to(at::kFloat), cap.r1, config_.r1, job,
+                                                 captureShardOf(*dist_, cache_->calib.size(0)));
   r.layerLoss.clear();
   r.layerQuantError.clear();
   double lossSum = 0, qeSum = 0;
@@ -173,13 +222,15 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
     if (isCalibratedMethod(method)) {
       const CapturedActivations& cap = captured(job);
       r.seconds["capture"] = cache_->captureSeconds;
+      r.captureBytes = cap.bytes;
+      r.captureStorage = toString(cap.storage);
       r.calibrationSeconds += cache_->captureSeconds;
       t = Clock::now();
       R1Settings s1;
       s1.mode = parseR1Mode(method);
       s1.train = config_.r1;
       s1.layerWeights = config_.r1LayerWeights;
-      R1Result r1 = R1Calibrator(s1).run(cap.r1, job);
+      R1Result r1 = R1Calibrator(s1).run(cap.r1, job, captureShardOf(*dist_, cache_->calib.size(0)));
       r.seconds["calibrate.R1"] = elapsedSince(t);
       r.calibrationSeconds += r.seconds["calibrate.R1"];
       r.r1 = r1.r1.to(at::kCPU);
@@ -203,7 +254,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
         s2.train = config_.r2;
         s2.numHeads = c.numAttentionHeads;
         s2.numKvHeads = c.numKeyValueHeads;
-        R2Result r2 = R2Calibrator(s2).run(cap.r2, job);
+        R2Result r2 = R2Calibrator(s2).run(cap.r2, job, captureShardOf(*dist_, cache_->calib.size(0)));
         r.seconds["calibrate.R2"] = elapsedSince(t);
         r.calibrationSeconds += r.seconds["calibrate.R2"];
         for (auto& m : r2.rotations) r.r2.push_back(m.to(at::kCPU));
@@ -260,10 +311,12 @@ MethodResult QuantizationPipeline::runMethod(const std::string& method, const Jo
     po.seqlen = config_.seqlen;
     po.batchSize = config_.batchSize;
     po.maxWindows = cache_->maxWindows[i];
+    po.textFile = config_.datasets[i].path;
+    po.tokenizerFile = tokenizerFile(config_.model);
     if (config_.maxEvalWindows > 0)
       po.maxWindows = std::min<int64_t>(po.maxWindows.value_or(config_.maxEvalWindows), config_.maxEvalWindows);
     r.datasetNames.push_back(baseName(config_.datasets[i].path));
-    r.evaluations.push_back(PerplexityEvaluator(po).evaluate(*model, tokens, job));
+    r.evaluations.push_back(PerplexityEvaluator(po, *dist_).evaluate(*model, tokens, job));
   }
   r.seconds["eval"] = elapsedSince(t);
   JQ_INFO(method << " done");
@@ -287,6 +340,9 @@ std::string QuantizationPipeline::resultJson(const MethodResult& r, const RunCon
   if (!r.evaluations.empty()) j["perplexity"] = r.evaluations.front().perplexity;
   j["seconds"] = r.seconds;
   j["calibration_seconds"] = r.calibrationSeconds;
+  if (!r.captureStorage.empty())
+    j["capture"] = {{"bytes", r.captureBytes}, {"storage", r.captureStorage},
+                    {"tokens_per_window", config.captureTokens > 0 ? config.captureTokens : config.seqlen}};
   auto num = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
   j["start_loss"] = num(r.startLoss);
   j["final_loss"] = num(r.finalLoss);
@@ -336,6 +392,7 @@ void QuantizationPipeline::writeActivationStats(RunFileWriter& w, const MethodRe
 
 void QuantizationPipeline::writeRunFile(const std::string& path, const std::vector<MethodResult>& results,
                                         const JobContext& job) const {
+  if (!dist_->isRoot()) return;  // one file per run: rank 0's
   RunFileWriter w(path);
   w.setConfigJson(config_.toJsonText());
   nlohmann::json metrics = nlohmann::json::array();

@@ -2,6 +2,13 @@
 // (capture activations → calibrate R1/R2) → fuse norms → rotate → quantize (RTN/GPTQ) → evaluate, and writes the
 // run file. Tokenized data, calibration windows and captured activations are computed once and shared by every
 // method; each method starts from a freshly loaded model.
+//
+// Several processes (a DistributedContext of N ranks, e.g. one per GPU): every rank runs the same pipeline on its own
+// copy of the model; evaluation windows and calibration windows (capture) are split into contiguous blocks, NLL sums
+// and R1/R2 gradients are summed over ranks, so perplexities and rotations equal the single-process run's. GPTQ and
+// SmoothQuant statistics run redundantly on every rank over all windows. Only rank 0 writes the run file; its
+// activation statistics (/stats) cover rank 0's calibration windows only. --dump-r1-data and captureTokens need one
+// process.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -20,6 +27,7 @@
 
 namespace jq {
 
+class DistributedContext;
 class LlamaModel;
 class RunFileWriter;
 struct CapturedActivations;
@@ -31,6 +39,8 @@ struct MethodResult {
   std::map<std::string, double> seconds;        // per stage: load, capture, calibrate.R1, calibrate.R2, rotate,
                                                 // rtn/gptq, eval
   double calibrationSeconds = 0.0;              // capture + R1 + R2 (+ SmoothQuant statistics)
+  int64_t captureBytes = 0;                     // calibrated methods: the captured rows (float32) and where they
+  std::string captureStorage;                   // were held (device, pinned-host, host, disk-cache)
   // R1 on the captured R1 data (when captured): Whip loss summed over layers, start and final, and the mean
   // over layers of the 4-bit per-token quantization error (MSE) of the rotated rows.
   double startLoss = std::nan("");
@@ -47,6 +57,9 @@ struct MethodResult {
 class QuantizationPipeline {
  public:
   explicit QuantizationPipeline(RunConfig config);
+  // One rank of a distributed run; `dist` must outlive the pipeline and every rank must call the same methods.
+  // CUDA ranks compute on dist.device() (cuda:localRank) whatever index config.device names.
+  QuantizationPipeline(RunConfig config, const DistributedContext& dist);
   ~QuantizationPipeline();
   const RunConfig& config() const { return config_; }
 
@@ -78,6 +91,7 @@ class QuantizationPipeline {
   void writeActivationStats(RunFileWriter& w, const MethodResult& r, const JobContext& job) const;
 
   RunConfig config_;
+  const DistributedContext* dist_;
   struct Cache;
   std::unique_ptr<Cache> cache_;
 };

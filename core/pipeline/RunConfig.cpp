@@ -29,6 +29,10 @@ void RunConfig::validate() const {
       bad("unknown method '" + m + "' (fp, rtn, smoothquant, quarot, dartquant, independent, joint)");
   if (weightQuantizer != "rtn" && weightQuantizer != "gptq") bad("weight quantizer must be rtn or gptq");
   if (nsamples <= 0 || seqlen < 2 || batchSize <= 0) bad("nsamples, seqlen and batch size must be positive");
+  if (captureTokens < 0 || captureTokens > seqlen)
+    bad("capture tokens must be between 0 (all) and seqlen (" + std::to_string(seqlen) + "), got " +
+        std::to_string(captureTokens));
+  if (captureHostGiB < 0 || captureDeviceGiB < 0) bad("capture memory limits must not be negative");
   if (maxEvalWindows < 0) bad("max_eval_windows must be 0 (all) or positive");
   if (placement != "device" && placement != "host") bad("placement must be device or host");
   if (attention != "eager" && attention != "sdpa") bad("attention must be eager or sdpa");
@@ -90,6 +94,9 @@ void to_json(nlohmann::json& j, const RunConfig& c) {
        {"placement", c.placement},
        {"attention", c.attention},
        {"capture_device_gib", c.captureDeviceGiB},
+       {"capture_host_gib", c.captureHostGiB},
+       {"capture_cache_folder", c.captureCacheFolder},
+       {"capture_tokens", c.captureTokens},
        {"dump_r1_data", c.dumpR1Data}};
 }
 
@@ -145,6 +152,9 @@ void from_json(const nlohmann::json& j, RunConfig& c) {
   take(j, "dtype", c.dtype);
   take(j, "dump_r1_data", c.dumpR1Data);
   take(j, "capture_device_gib", c.captureDeviceGiB);
+  take(j, "capture_host_gib", c.captureHostGiB);
+  take(j, "capture_cache_folder", c.captureCacheFolder);
+  take(j, "capture_tokens", c.captureTokens);
   take(j, "placement", c.placement);
   take(j, "attention", c.attention);
 }

@@ -60,6 +60,14 @@ struct RunConfig {
   // Captured calibration activations stay on the GPU when the whole model is there and they need at most this
   // many GiB; otherwise (or 0) they are held on the host.
   double captureDeviceGiB = 16.0;
+  // Otherwise they are held in host memory (pinned when the model is on a GPU) when they need at most this many
+  // GiB (0 = 70 % of the memory available when the capture starts), else in a mapped HDF5 scratch file in
+  // captureCacheFolder (empty = the system's temporary folder).
+  double captureHostGiB = 0.0;
+  std::string captureCacheFolder;
+  // Token rows kept per calibration window and layer (0 = all seqlen): a seeded random subset, so that an 8B
+  // model's capture of 128 windows fits in memory. Calibration items are then this many rows.
+  int64_t captureTokens = 0;
   // Calibrated methods: also write the captured R1 rows (layer_NN, float32) and the start and final R1 to this
   // safetensors file, so another implementation can be trained and scored on exactly the same data.
   std::string dumpR1Data;

@@ -1,7 +1,9 @@
 #include "quant/ActQuantizer.h"
 
 #include "common/Error.h"
+#include "quant/ActQuantCuda.h"
 #include "quant/TensorOps.h"
+#include "common/CudaKernelSwitch.h"
 
 namespace jq {
 namespace {
@@ -78,6 +80,16 @@ QuantizedActivation quantizeActivations(const at::Tensor& x, const ActQuantConfi
 }
 
 at::Tensor fakeQuantizeActivations(const at::Tensor& x, const ActQuantConfig& c) {
+  const int64_t g = checkedGroupSize(x, c);
+  if (c.bits >= 16) return x;
+  // Symmetric ranges are the same with or without widening to contain 0 (max(|min|, max) = max |x| either way).
+  if (!c.asymmetric && x.is_cuda() && actQuantCudaAvailable() && cudaKernelsEnabled() &&
+      (x.scalar_type() == at::kFloat || x.scalar_type() == at::kHalf || x.scalar_type() == at::kBFloat16))
+    return fakeQuantizeSymmetricCuda(x.contiguous(), g, quantMax(c.bits, false), c.clipRatio);
+  return fakeQuantizeActivationsLibTorch(x, c);
+}
+
+at::Tensor fakeQuantizeActivationsLibTorch(const at::Tensor& x, const ActQuantConfig& c) {
   const int64_t g = checkedGroupSize(x, c);
   if (c.bits >= 16) return x;
   const auto xg = grouped(x, g);

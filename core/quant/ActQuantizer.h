@@ -29,6 +29,10 @@ QuantizedActivation quantizeActivations(const at::Tensor& x, const ActQuantConfi
 // Quantize-dequantize in x's dtype and shape; bits = 16 returns x.
 at::Tensor fakeQuantizeActivations(const at::Tensor& x, const ActQuantConfig& c);
 
+// The same as a LibTorch expression on any device, never the fused CUDA kernel that fakeQuantizeActivations() uses
+// for symmetric quantization of CUDA tensors (quant/ActQuantCuda.h): the reference the kernel is checked against.
+at::Tensor fakeQuantizeActivationsLibTorch(const at::Tensor& x, const ActQuantConfig& c);
+
 // KV cache per token and head: x is [..., heads·headDim] or [..., headDim] (e.g. [batch, heads, seq, headDim]);
 // every headDim-long slice of the last dimension gets its own parameters.
 at::Tensor fakeQuantizeKvCache(const at::Tensor& x, int64_t headDim, const KvQuantConfig& c);

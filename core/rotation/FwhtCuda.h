@@ -1,9 +1,10 @@
 // The fused CUDA Walsh–Hadamard kernel behind HadamardMatrix::apply() on CUDA tensors.
 //
-// One thread block transforms one row of n = K·2^m elements held in shared memory: the Sylvester butterflies
-// on each of the K segments (the first three stages in registers, the rest in shared memory), then the K×K
-// core and the 1/√n scale, with one read and one write of the row in global memory. The dense K×K product
-// that the LibTorch path runs as a separate GEMM would cost two more passes over the data.
+// One thread block transforms one row of n = K·2^p elements with one read and one write of the row in global
+// memory: the Sylvester butterflies on each of the K segments, then the K×K core and the 1/√n scale. The dense
+// K×K product that the LibTorch path runs as a separate GEMM would cost two more passes over the data. Rows of
+// at least 512·K elements take a kernel that does every butterfly in registers and moves data between threads
+// only through two shared-memory exchanges (no shuffles); shorter rows take one that packs several rows per block.
 //
 // Built only when the CUDA toolkit is found (JQ_CUDA_KERNELS); otherwise fwhtCudaAvailable() is false and
 // HadamardMatrix uses its LibTorch path, which computes the same transform.
@@ -21,9 +22,11 @@ bool fwhtCudaAvailable();
 // True when the kernel handles rows of n = k·m elements (m a power of two ≥ 8; the row fits in shared memory).
 bool fwhtCudaSupports(int64_t k, int64_t m);
 
-// rows: contiguous CUDA tensor [rows, k·m] of float32, float16 or bfloat16. coreRowMajor: float32 CUDA tensor
-// [k, k] such that out[a·m + j] = scale · Σ_b core[a][b] · butterfly(x)[b·m + j]. Returns a new tensor of the
-// input's dtype; the arithmetic is float32 throughout (rounded once, like the LibTorch path).
-at::Tensor fwhtCuda(const at::Tensor& rows, const at::Tensor& coreRowMajor, int64_t k, int64_t m, double scale);
+// rows: contiguous CUDA tensor [rows, k·m] of float32, float16 or bfloat16. The core, float32 [k, k] row-major,
+// once on the host (coreHost) and once on the rows' device (coreDevice), such that
+// out[a·m + j] = scale · Σ_b core[a][b] · butterfly(x)[b·m + j] (both undefined when k = 1). Returns a new tensor of
+// the input's dtype; the arithmetic is float32 throughout (rounded once, like the LibTorch path).
+at::Tensor fwhtCuda(const at::Tensor& rows, const at::Tensor& coreHost, const at::Tensor& coreDevice, int64_t k,
+                    int64_t m, double scale);
 
 }  // namespace jq

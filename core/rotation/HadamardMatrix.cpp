@@ -1,5 +1,7 @@
 #include "rotation/HadamardMatrix.h"
 
+#include "common/CudaKernelSwitch.h"
+
 #include <cmath>
 #include <map>
 #include <memory>
@@ -243,21 +245,25 @@ at::Tensor HadamardMatrix::transform(const at::Tensor& x, bool transposed) const
   const auto st = x.scalar_type();
   const auto computeType = (st == at::kHalf || st == at::kBFloat16) ? at::kFloat : st;
   const int64_t m = n_ / k_;
-  if (x.is_cuda() && st != at::kDouble && fwhtCudaAvailable() && fwhtCudaSupports(k_, m)) {
-    at::Tensor hk;
+  if (x.is_cuda() && st != at::kDouble && fwhtCudaAvailable() && cudaKernelsEnabled() && fwhtCudaSupports(k_, m)) {
+    at::Tensor hk, hkHost;
     if (k_ > 1) {
       // out[a] = Σ_b M[a][b]·y[b]: M = H_K for apply(), H_Kᵀ for applyTransposed() (see the GEMM below).
+      // Kept on the host too: one kernel takes the core as launch parameters, the other reads it from the device.
       std::lock_guard<std::mutex> lock(deviceCores_->mutex);
-      at::Tensor& slot = deviceCores_->cores[{int(x.get_device()), transposed}];
-      if (!slot.defined()) {
+      at::Tensor& host = deviceCores_->cores[{-1, transposed}];
+      if (!host.defined()) {
         auto c = core(at::kFloat);
-        slot = (transposed ? c.t() : c).contiguous().to(x.device());
+        host = (transposed ? c.t() : c).contiguous();
       }
+      at::Tensor& slot = deviceCores_->cores[{int(x.get_device()), transposed}];
+      if (!slot.defined()) slot = host.to(x.device());
       hk = slot;
+      hkHost = host;
     }
     auto rows = x.contiguous().view({-1, n_});
     if (reinterpret_cast<uintptr_t>(rows.data_ptr()) % 16 != 0) rows = rows.clone();  // the kernel loads 16 bytes
-    return fwhtCuda(rows, hk, k_, m, 1.0 / std::sqrt(static_cast<double>(n_))).view(x.sizes());
+    return fwhtCuda(rows, hkHost, hk, k_, m, 1.0 / std::sqrt(static_cast<double>(n_))).view(x.sizes());
   }
   const int64_t rows = x.numel() / m;  // batch × K
   auto y = x.to(computeType).contiguous().view({rows, m});
