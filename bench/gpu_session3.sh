@@ -40,7 +40,7 @@ prepare)
   log "prepare done"; ls $E2E ;;
 dist)
   for i in $(seq 1 60); do [ -f $E2E/ckpt.done ] && break; sleep 5; done
-  OUT=$OUT bash bench/gpu_dist_check.sh; log "dist done" ;;
+  JQ_REBUILD=0 OUT=$OUT bash bench/gpu_dist_check.sh; log "dist done" ;;
 e2e)
   for i in $(seq 1 60); do [ -f $E2E/ckpt.done ] && break; sleep 5; done
   rm -f $E2E/e2e.done
