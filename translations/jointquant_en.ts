@@ -494,6 +494,10 @@
         <source>no rotation</source>
         <translation>no rotation</translation>
     </message>
+    <message>
+        <source>A text file, or a data set id found in the Hugging Face cache: wikitext2, ptb or c4, optionally with a split (e.g. wikitext2:train)</source>
+        <translation>A text file, or a data set id found in the Hugging Face cache: wikitext2, ptb or c4, optionally with a split (e.g. wikitext2:train)</translation>
+    </message>
 </context>
 <context>
     <name>jq::ui::ExportDialog</name>
@@ -864,6 +868,130 @@
     <message>
         <source>%1, all layers</source>
         <translation>%1, all layers</translation>
+    </message>
+    <message>
+        <source>Hugging Face cache</source>
+        <translation>Hugging Face cache</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>Revision</source>
+        <translation>Revision</translation>
+    </message>
+    <message>
+        <source>Checkpoint</source>
+        <translation>Checkpoint</translation>
+    </message>
+    <message>
+        <source>Models cached by huggingface_hub, transformers or jointquant (HF_HUB_CACHE, else HF_HOME/hub). Double-click one to load it.</source>
+        <translation>Models cached by huggingface_hub, transformers or jointquant (HF_HUB_CACHE, else HF_HOME/hub). Double-click one to load it.</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>Load</translation>
+    </message>
+    <message>
+        <source>Load the selected snapshot</source>
+        <translation>Load the selected snapshot</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>List the cache again</source>
+        <translation>List the cache again</translation>
+    </message>
+    <message>
+        <source>Download…</source>
+        <translation>Download…</translation>
+    </message>
+    <message>
+        <source>Fetch a model from the Hugging Face Hub into this cache (resumable, checksums verified), as huggingface_hub lays it out</source>
+        <translation>Fetch a model from the Hugging Face Hub into this cache (resumable, checksums verified), as huggingface_hub lays it out</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Stop the download; the next download of this model resumes it</source>
+        <translation>Stop the download; the next download of this model resumes it</translation>
+    </message>
+    <message>
+        <source>Cache: %1 (HF_HUB_OFFLINE: no downloads)</source>
+        <translation>Cache: %1 (HF_HUB_OFFLINE: no downloads)</translation>
+    </message>
+    <message>
+        <source>Cache: %1</source>
+        <translation>Cache: %1</translation>
+    </message>
+    <message>
+        <source>Cannot list the Hugging Face cache: %1</source>
+        <translation>Cannot list the Hugging Face cache: %1</translation>
+    </message>
+    <message>
+        <source>complete</source>
+        <translation>complete</translation>
+    </message>
+    <message>
+        <source>no %1</source>
+        <translation>no %1</translation>
+    </message>
+    <message>
+        <source>%1
+commit %2
+%3 files, %4</source>
+        <translation>%1
+commit %2
+%3 files, %4</translation>
+    </message>
+    <message>
+        <source>No models cached yet.</source>
+        <translation>No models cached yet.</translation>
+    </message>
+    <message>
+        <source>Download from the Hugging Face Hub</source>
+        <translation>Download from the Hugging Face Hub</translation>
+    </message>
+    <message>
+        <source>Model id:</source>
+        <translation>Model id:</translation>
+    </message>
+    <message>
+        <source>Revision:</source>
+        <translation>Revision:</translation>
+    </message>
+    <message>
+        <source>The checkpoint files (*.json, *.safetensors, tokenizer.model) go into %1. Gated and private models need a token: HF_TOKEN, or `huggingface-cli login`.</source>
+        <translation>The checkpoint files (*.json, *.safetensors, tokenizer.model) go into %1. Gated and private models need a token: HF_TOKEN, or `huggingface-cli login`.</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Download</translation>
+    </message>
+    <message>
+        <source>Downloading %1</source>
+        <translation>Downloading %1</translation>
+    </message>
+    <message>
+        <source>Downloaded %1 into the Hugging Face cache</source>
+        <translation>Downloaded %1 into the Hugging Face cache</translation>
+    </message>
+    <message>
+        <source>Wait for the running job to finish, or cancel it.</source>
+        <translation>Wait for the running job to finish, or cancel it.</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1: %2 of %3</translation>
     </message>
 </context>
 <context>
@@ -1457,6 +1585,10 @@
         <source>Interface</source>
         <translation>Interface</translation>
     </message>
+    <message>
+        <source>A text file, or a data set id found in the Hugging Face cache: wikitext2, ptb or c4, optionally with a split (e.g. wikitext2:train)</source>
+        <translation>A text file, or a data set id found in the Hugging Face cache: wikitext2, ptb or c4, optionally with a split (e.g. wikitext2:train)</translation>
+    </message>
 </context>
 <context>
     <name>jq::ui::SurfacePlot</name>
@@ -1546,8 +1678,8 @@ The heatmap tab shows the same data.</translation>
         <translation>Layer the tour inspects (default: 11 with --demo, else 1).</translation>
     </message>
     <message>
-        <source>Evaluation text for calibrations (default: the demo corpus next to the model).</source>
-        <translation>Evaluation text for calibrations (default: the demo corpus next to the model).</translation>
+        <source>Evaluation text for calibrations, or a data set id (wikitext2, ptb, c4[:split]) from the Hugging Face cache (default: the demo corpus next to the model).</source>
+        <translation>Evaluation text for calibrations, or a data set id (wikitext2, ptb, c4[:split]) from the Hugging Face cache (default: the demo corpus next to the model).</translation>
     </message>
     <message>
         <source>Open this run file at start (may be repeated); with --screenshot, instead of the tour&apos;s calibrations.</source>

@@ -494,6 +494,10 @@
         <source>no rotation</source>
         <translation>无旋转</translation>
     </message>
+    <message>
+        <source>A text file, or a data set id found in the Hugging Face cache: wikitext2, ptb or c4, optionally with a split (e.g. wikitext2:train)</source>
+        <translation>文本文件，或在 Hugging Face 缓存中查找的数据集 id：wikitext2、ptb 或 c4，可附带划分（例如 wikitext2:train）</translation>
+    </message>
 </context>
 <context>
     <name>jq::ui::ExportDialog</name>
@@ -864,6 +868,130 @@
     <message>
         <source>%1, all layers</source>
         <translation>%1，全部层</translation>
+    </message>
+    <message>
+        <source>Hugging Face cache</source>
+        <translation>Hugging Face 缓存</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Revision</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Checkpoint</source>
+        <translation>检查点</translation>
+    </message>
+    <message>
+        <source>Models cached by huggingface_hub, transformers or jointquant (HF_HUB_CACHE, else HF_HOME/hub). Double-click one to load it.</source>
+        <translation>由 huggingface_hub、transformers 或 jointquant 缓存的模型（HF_HUB_CACHE，否则为 HF_HOME/hub）。双击即可加载。</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>加载</translation>
+    </message>
+    <message>
+        <source>Load the selected snapshot</source>
+        <translation>加载选中的快照</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>List the cache again</source>
+        <translation>重新列出缓存</translation>
+    </message>
+    <message>
+        <source>Download…</source>
+        <translation>下载…</translation>
+    </message>
+    <message>
+        <source>Fetch a model from the Hugging Face Hub into this cache (resumable, checksums verified), as huggingface_hub lays it out</source>
+        <translation>从 Hugging Face Hub 下载模型到此缓存（可断点续传，校验和经过验证），目录结构与 huggingface_hub 相同</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop the download; the next download of this model resumes it</source>
+        <translation>停止下载；下次下载此模型时会从断点继续</translation>
+    </message>
+    <message>
+        <source>Cache: %1 (HF_HUB_OFFLINE: no downloads)</source>
+        <translation>缓存：%1（已设置 HF_HUB_OFFLINE：不下载）</translation>
+    </message>
+    <message>
+        <source>Cache: %1</source>
+        <translation>缓存：%1</translation>
+    </message>
+    <message>
+        <source>Cannot list the Hugging Face cache: %1</source>
+        <translation>无法列出 Hugging Face 缓存：%1</translation>
+    </message>
+    <message>
+        <source>complete</source>
+        <translation>完整</translation>
+    </message>
+    <message>
+        <source>no %1</source>
+        <translation>缺少 %1</translation>
+    </message>
+    <message>
+        <source>%1
+commit %2
+%3 files, %4</source>
+        <translation>%1
+提交 %2
+%3 个文件，%4</translation>
+    </message>
+    <message>
+        <source>No models cached yet.</source>
+        <translation>尚无缓存的模型。</translation>
+    </message>
+    <message>
+        <source>Download from the Hugging Face Hub</source>
+        <translation>从 Hugging Face Hub 下载</translation>
+    </message>
+    <message>
+        <source>Model id:</source>
+        <translation>模型 id：</translation>
+    </message>
+    <message>
+        <source>Revision:</source>
+        <translation>版本：</translation>
+    </message>
+    <message>
+        <source>The checkpoint files (*.json, *.safetensors, tokenizer.model) go into %1. Gated and private models need a token: HF_TOKEN, or `huggingface-cli login`.</source>
+        <translation>检查点文件（*.json、*.safetensors、tokenizer.model）将保存到 %1。受限和私有模型需要令牌：HF_TOKEN，或 `huggingface-cli login`。</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Downloading %1</source>
+        <translation>正在下载 %1</translation>
+    </message>
+    <message>
+        <source>Downloaded %1 into the Hugging Face cache</source>
+        <translation>已将 %1 下载到 Hugging Face 缓存</translation>
+    </message>
+    <message>
+        <source>Wait for the running job to finish, or cancel it.</source>
+        <translation>请等待当前任务完成，或将其取消。</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1：%2 / %3</translation>
     </message>
 </context>
 <context>
@@ -1457,6 +1585,10 @@
         <source>Interface</source>
         <translation>界面</translation>
     </message>
+    <message>
+        <source>A text file, or a data set id found in the Hugging Face cache: wikitext2, ptb or c4, optionally with a split (e.g. wikitext2:train)</source>
+        <translation>文本文件，或在 Hugging Face 缓存中查找的数据集 id：wikitext2、ptb 或 c4，可附带划分（例如 wikitext2:train）</translation>
+    </message>
 </context>
 <context>
     <name>jq::ui::SurfacePlot</name>
@@ -1546,8 +1678,8 @@ The heatmap tab shows the same data.</source>
         <translation>导览查看的层（默认：使用 --demo 时为 11，否则为 1）。</translation>
     </message>
     <message>
-        <source>Evaluation text for calibrations (default: the demo corpus next to the model).</source>
-        <translation>校准使用的评估文本（默认：模型旁边的演示语料）。</translation>
+        <source>Evaluation text for calibrations, or a data set id (wikitext2, ptb, c4[:split]) from the Hugging Face cache (default: the demo corpus next to the model).</source>
+        <translation>校准使用的评估文本，或 Hugging Face 缓存中的数据集 id（wikitext2、ptb、c4[:划分]）（默认：模型旁边的演示语料）。</translation>
     </message>
     <message>
         <source>Open this run file at start (may be repeated); with --screenshot, instead of the tour&apos;s calibrations.</source>

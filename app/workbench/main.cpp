@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   QCommandLineOption demo("demo", QApplication::translate("main", "Run on synthetic data (no model is computed); with --screenshot, also take the tour."));
   QCommandLineOption tour("tour", QApplication::translate("main", "With --screenshot: inspect a layer and run two short calibrations first."));
   QCommandLineOption layer("layer", QApplication::translate("main", "Layer the tour inspects (default: 11 with --demo, else 1)."), "n");
-  QCommandLineOption evalData("eval", QApplication::translate("main", "Evaluation text for calibrations (default: the demo corpus next to the model)."), "file");
+  QCommandLineOption evalData("eval", QApplication::translate("main", "Evaluation text for calibrations, or a data set id (wikitext2, ptb, c4[:split]) from the Hugging Face cache (default: the demo corpus next to the model)."), "file");
   QCommandLineOption fresh("fresh-settings", QApplication::translate("main", "Ignore saved settings (use a temporary settings file)."));
   QCommandLineOption allTabs("all-views", QApplication::translate("main", "With --screenshot PREFIX: save every panel and tab as PREFIX-<view>.png."));
   QCommandLineOption openRun("open-run", QApplication::translate("main", "Open this run file at start (may be repeated); with --screenshot, instead of the tour's calibrations."), "run.h5");

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "FakeHubCache.h"
 #include "common/Error.h"
 #include "hub/Digest.h"
 #include "hub/HubCache.h"
@@ -22,29 +23,9 @@ namespace {
 const std::string kCommitA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const std::string kCommitB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
-void writeText(const fs::path& p, const std::string& s) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << s;
-}
-
-void linkBlob(const fs::path& repo, const std::string& commit, const std::string& file, const std::string& blob) {
-  const fs::path link = repo / "snapshots" / commit / file;
-  fs::create_directories(link.parent_path());
-  // Relative, as huggingface_hub writes it: from snapshots/<commit>/<dirs> back up to blobs/.
-  std::string up = "../../";
-  for (char c : file)
-    if (c == '/') up += "../";
-  fs::create_symlink(up + "blobs/" + blob, link);
-}
-
-// Every variable that moves the cache, cleared so a developer's own environment cannot leak into a case.
-const char* kHubVars[] = {"HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "XDG_CACHE_HOME", "HF_DATASETS_CACHE",
-                          "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_HUB_OFFLINE",
-                          "TRANSFORMERS_OFFLINE", "HF_ENDPOINT"};
-
-void clearHubEnvironment() {
-  for (const char* v : kHubVars) ::unsetenv(v);
-}
+using jq::test::clearHubEnvironment;
+using jq::test::linkBlob;
+using jq::test::writeText;
 
 }  // namespace
 

@@ -88,6 +88,25 @@ class TestHubDataset : public QObject {
               "pq", "PAR1....PAR1");
   }
 
+  // What the CLI's --dataset/--calib and the workbench's data fields do with their text: a file is a file (even one
+  // named like an id), anything else that is not an id is passed on for the loader to report, an id is looked up.
+  void datasetArgumentsAreFilesOrIds() {
+    const std::string scratch = jq::test::tempDir() + "/argument-scratch";
+    const std::string file = jq::test::tempDir() + "/wikitext2";
+    writeText(file, "a file that happens to be called wikitext2");
+    jq::DatasetArgument a = jq::resolveDatasetArgument(settings_, file, "", scratch);
+    QCOMPARE(QString::fromStdString(a.path), QString::fromStdString(file));
+    QVERIFY(a.format.empty());
+    a = jq::resolveDatasetArgument(settings_, "no/such/file.txt", "text", scratch);
+    QCOMPARE(QString::fromStdString(a.path), QString("no/such/file.txt"));
+    QCOMPARE(QString::fromStdString(a.format), QString("text"));
+    a = jq::resolveDatasetArgument(settings_, "wikitext2", "", scratch);
+    QVERIFY2(a.path.find("wikitext-2-raw/wiki.test.raw") != std::string::npos, a.path.c_str());
+    QCOMPARE(QString::fromStdString(a.format), QString("wikitext2"));
+    a = jq::resolveDatasetArgument(settings_, "ptb", "text", scratch);  // an explicit format wins
+    QCOMPARE(QString::fromStdString(a.format), QString("text"));
+  }
+
   void specs_data() {
     QTest::addColumn<QString>("spec");
     QTest::addColumn<bool>("valid");

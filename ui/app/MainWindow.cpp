@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -61,12 +62,14 @@ MainWindow::~MainWindow() { runner_->cancel(); }
 
 void MainWindow::createDocks() {
   PanelContext ctx{&backend_, runner_, &prefs_};
-  model_ = new ModelPanel;
+  model_ = new ModelPanel(ctx);
   activations_ = new ActivationPanel(ctx);
   calibration_ = new CalibrationPanel(ctx);
   results_ = new ResultsPanel(ctx);
   log_ = new LogPanel;
   connect(model_, &ModelPanel::openRequested, this, &MainWindow::chooseModel);
+  connect(model_, &ModelPanel::loadRequested, this, &MainWindow::openModel);
+  connect(model_, &ModelPanel::message, this, &MainWindow::showStatus);
   connect(results_, &ResultsPanel::openRunRequested, this, &MainWindow::chooseRun);
   connect(calibration_, &CalibrationPanel::runFinished, this, [this](const RunResult& run) {
     results_->addRun(run);
@@ -212,8 +215,14 @@ void MainWindow::openModel(const QString& dir) {
   auto summary = std::make_shared<ModelSummary>();
   WorkbenchBackend* backend = &backend_;
   const std::string path = dir.toStdString();
+  // A Hub cache snapshot (models--org--name/snapshots/<commit>) is named by its repo, not by the commit.
+  QString name = QFileInfo(dir).fileName();
+  const QDir parent = QFileInfo(dir).dir();
+  const QString repo = QFileInfo(parent.absolutePath()).dir().dirName();
+  if (parent.dirName() == QLatin1String("snapshots") && repo.startsWith(QLatin1String("models--")))
+    name = repo.mid(8).replace(QLatin1String("--"), QLatin1String("/"));
   const bool started = runner_->start(
-      tr("Loading %1").arg(QFileInfo(dir).fileName()),
+      tr("Loading %1").arg(name),
       [backend, path, summary](const jq::JobContext& job) { *summary = backend->loadModel(path, job); },
       [this, summary, dir] {
         model_->setSummary(*summary);

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 #include <torch/version.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,6 +21,7 @@
 #include "common/Log.h"
 #include "data/CalibrationSampler.h"
 #include "data/EvaluationText.h"
+#include "hub/HubDataset.h"
 #include "io/RunFile.h"
 #include "model/LlamaModel.h"
 #include "pipeline/ModelRotation.h"
@@ -105,6 +107,7 @@ struct CoreBackend::Impl {
   std::map<int, std::vector<std::vector<jq::ChannelStats>>> stats;
   std::map<std::tuple<int, int, int>, Histogram> histograms;   // (basis, layer, site)
   int runCounter = 0;
+  std::string scratchDir;                // unpacked data set shards (see resolveData), removed with the backend
 
   void requireModel(const char* what) const {
     if (!model) throw Error(ErrorKind::InvalidInput, std::string("open a model before ") + what);
@@ -117,22 +120,38 @@ struct CoreBackend::Impl {
     return fs::exists(p) ? p.string() : std::string();
   }
 
-  std::string calibrationFile(const std::string& requested) const {
+  // A data field's value: a file, or a data set id (wikitext2, ptb, c4[:split]) found in the Hugging Face caches
+  // exactly as `jointquant --dataset` finds it; gzip'd shards are unpacked into a scratch folder of this backend.
+  EvalDataset resolveData(const std::string& fileOrId) {
+    if (scratchDir.empty())
+      scratchDir = (fs::temp_directory_path() / ("jointquant-workbench-" + std::to_string(::getpid()))).string();
+    const DatasetArgument d = resolveDatasetArgument(HubSettings::fromEnvironment(), fileOrId, "", scratchDir);
+    return {d.path, d.format};
+  }
+
+  EvalDataset calibrationData(const std::string& requested) {
     std::string f = !requested.empty() ? requested : !opt.calibrationFile.empty() ? opt.calibrationFile
                                                                                   : defaultCorpus("train.txt");
     if (f.empty())
       throw Error(ErrorKind::InvalidInput,
                   "no calibration text: choose a calibration data file in the settings (none next to " + modelDir + ")");
-    return f;
+    return resolveData(f);
   }
 
-  std::vector<std::string> evaluationFiles() const {
-    if (!opt.evaluationFiles.empty()) return opt.evaluationFiles;
+  std::vector<EvalDataset> evaluationData() {
+    std::vector<EvalDataset> out;
+    for (const auto& f : opt.evaluationFiles) out.push_back(resolveData(f));
+    if (!out.empty()) return out;
     const std::string f = defaultCorpus("test.txt");
     if (f.empty())
       throw Error(ErrorKind::InvalidInput,
                   "no evaluation text: start the workbench with --eval FILE (none next to " + modelDir + ")");
-    return {f};
+    return {{f, ""}};
+  }
+
+  ~Impl() {
+    std::error_code ec;
+    if (!scratchDir.empty()) fs::remove_all(scratchDir, ec);
   }
 
   void resetRotation() {
@@ -184,8 +203,10 @@ struct CoreBackend::Impl {
 
   const at::Tensor& statWindowsFor(const JobContext& job) {
     if (windows.defined()) return windows;
-    const std::string file = calibrationFile({});
-    std::string text = loadEvaluationText(file, guessDatasetFormat(file)).text;
+    const EvalDataset data = calibrationData({});
+    const DatasetFormat format =
+        data.format.empty() ? guessDatasetFormat(data.path) : datasetFormatFromName(data.format);
+    std::string text = loadEvaluationText(data.path, format).text;
     if (text.size() > kStatTextBytes) text.resize(kStatTextBytes);
     const Tokenizer tok = Tokenizer::fromFile(modelDir);
     const std::vector<int64_t> ids = tok.encode(text, false, job);
@@ -376,8 +397,10 @@ RunResult CoreBackend::calibrate(const CalibrationRequest& request, const jq::Jo
 
   RunConfig rc;
   rc.model = d.modelDir;
-  rc.calibration = d.calibrationFile(request.dataFile);
-  for (const auto& f : d.evaluationFiles()) rc.datasets.push_back({f, ""});
+  const EvalDataset calibration = d.calibrationData(request.dataFile);
+  rc.calibration = calibration.path;
+  rc.calibrationFormat = calibration.format;
+  rc.datasets = d.evaluationData();
   rc.methods = request.methods;
   rc.weightQuantizer = request.weightQuantizer;
   rc.weight.bits = request.weightBits;

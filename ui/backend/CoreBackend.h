@@ -25,7 +25,9 @@ class CoreBackend : public WorkbenchBackend {
  public:
   struct Options {
     // Text the statistics windows (and calibrations without request.dataFile) are drawn from; empty = the
-    // demo corpus next to the model (`<model>/../demo-corpus/train.txt`) when there is one.
+    // demo corpus next to the model (`<model>/../demo-corpus/train.txt`) when there is one. Here, in
+    // evaluationFiles and in request.dataFile a data set id (wikitext2, ptb, c4[:split]) stands for the file the
+    // Hugging Face caches hold, found as `jointquant --dataset` finds it (core/hub/HubDataset.h).
     std::string calibrationFile;
     // Texts every calibrated method is evaluated on; empty = `<model>/../demo-corpus/test.txt` when present.
     std::vector<std::string> evaluationFiles;

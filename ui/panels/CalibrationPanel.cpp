@@ -106,6 +106,8 @@ CalibrationPanel::CalibrationPanel(const PanelContext& context, QWidget* parent)
   auto* df = new QFormLayout(data);
   dataFile_ = new QLineEdit;
   dataFile_->setPlaceholderText(tr("built-in corpus"));
+  dataFile_->setToolTip(tr("A text file, or a data set id found in the Hugging Face cache: wikitext2, ptb or c4, "
+                           "optionally with a split (e.g. wikitext2:train)"));
   auto* browse = new QPushButton(tr("…"));
   browse->setMaximumWidth(32);
   connect(browse, &QPushButton::clicked, this, [this] {

@@ -46,6 +46,8 @@ SettingsDialog::SettingsDialog(Preferences& prefs, QWidget* parent) : QDialog(pa
   auto* kf = new QFormLayout(calib);
   dataFile_ = new QLineEdit;
   dataFile_->setPlaceholderText(tr("built-in corpus"));
+  dataFile_->setToolTip(tr("A text file, or a data set id found in the Hugging Face cache: wikitext2, ptb or c4, "
+                           "optionally with a split (e.g. wikitext2:train)"));
   auto* browse = new QPushButton(tr("Browse…"));
   connect(browse, &QPushButton::clicked, this, [this] {
     const QString f = QFileDialog::getOpenFileName(this, tr("Calibration Text"), dataFile_->text());
