@@ -1,11 +1,15 @@
 #include "io/TorchPickle.h"
 
 #include <caffe2/serialize/inline_container.h>
+#include <caffe2/serialize/read_adapter_interface.h>
+#include <torch/csrc/jit/serialization/import_read.h>
 #include <torch/csrc/jit/serialization/pickler.h>
 #include <torch/serialize.h>
 
 #include "common/Log.h"
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -16,6 +20,24 @@
 namespace jq {
 
 namespace {
+
+// The bytes of a torch.save archive, read the way LibTorch's FileAdapter reads a file: a request beyond the end is
+// cut short. torch::pickle_load's own in-memory reader (LibTorch 1.13) copies whatever miniz asks for, so a damaged
+// archive (one cut in half, found by ASan in tst_torchpickle) made it read past the end of the buffer.
+class BoundedBytesReader final : public caffe2::serialize::ReadAdapterInterface {
+ public:
+  explicit BoundedBytesReader(std::vector<char> bytes) : bytes_(std::move(bytes)) {}
+  size_t size() const override { return bytes_.size(); }
+  size_t read(uint64_t pos, void* buf, size_t n, const char* /*what*/) const override {
+    if (pos >= bytes_.size()) return 0;
+    n = std::min<size_t>(n, bytes_.size() - size_t(pos));
+    std::memcpy(buf, bytes_.data() + pos, n);
+    return n;
+  }
+
+ private:
+  std::vector<char> bytes_;
+};
 
 // torch::pickle_save would wrap the dict in torch.jit._pickle.restore_type_tag, a global that
 // torch.load(weights_only=True) — the default since PyTorch 2.6 — refuses. So this is pickle_save without type
@@ -79,7 +101,10 @@ std::map<std::string, at::Tensor> readTorchTensorDict(const std::string& path) {
     throwInvalid(path, "not a torch.save zip archive (legacy or damaged file; re-save it with a current PyTorch)");
   c10::IValue value;
   try {
-    value = torch::pickle_load(bytes);
+    // What torch::pickle_load does for a zip archive, through the bounded reader.
+    caffe2::serialize::PyTorchStreamReader reader(std::make_shared<BoundedBytesReader>(std::move(bytes)));
+    value = torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"", c10::nullopt,
+                                              c10::nullopt, c10::nullopt, reader);
   } catch (const c10::Error& e) {
     throwInvalid(path, std::string("cannot unpickle the checkpoint: ") + e.what_without_backtrace());
   } catch (const std::exception& e) {
