@@ -2,15 +2,45 @@
 // rotations, statistics, curves, tables), as the workbench does when a researcher opens a run. Note that libhdf5
 // itself is not instrumented: the fuzzer steers by our code's coverage only, and crashes inside libhdf5 show up
 // as findings we can only avoid, not fix.
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "FuzzSupport.h"
 #include "common/Error.h"
 #include "io/RunFile.h"
 
+namespace {
+
+// libhdf5 1.10 cannot open the /proc/self/fd/N path of a memfd (FuzzSupport's MemoryFile): it resolves the link to
+// "/memfd:... (deleted)" and H5Fopen fails ("can't retrieve real path for file"), so every input, the valid seed
+// included, stopped there (the first campaign's 137 edges). Each input goes to a real file on tmpfs instead.
+class TmpfsFile {
+ public:
+  TmpfsFile() {
+    const char* dir = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
+    path_ = std::string(dir) + "/jq-fuzz-runfile-" + std::to_string(::getpid()) + ".h5";
+  }
+  ~TmpfsFile() { std::remove(path_.c_str()); }
+  const std::string& set(const uint8_t* data, size_t size) {
+    std::ofstream out(path_, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+    if (!out.flush()) std::abort();  // the harness cannot work at all; not a finding
+    return path_;
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static jq::fuzz::MemoryFile file("fuzz-runfile");
+  static TmpfsFile file;
   const std::string& path = file.set(data, size);
   try {
     jq::RunFileReader r(path);

@@ -115,6 +115,19 @@ QStringList prepare(const std::string& what, const std::string& dir) {
     if (what == "data/missing") fs::remove(data);
     return evalArgs(jq::test::demoModelDir(), data);
   }
+  if (what == "rotations/r1-wrong-size") {
+    // An R1 of 128 × 128 (identity, float32) for the demo model, whose hidden size is 256.
+    RawSafetensors s;
+    s.header["R1"] = {{"dtype", "F32"}, {"shape", {128, 128}}, {"data_offsets", {0, 128 * 128 * 4}}};
+    std::vector<float> eye(128 * 128, 0.0f);
+    for (int i = 0; i < 128; ++i) eye[size_t(i) * 128 + size_t(i)] = 1.0f;
+    s.data.assign(reinterpret_cast<const char*>(eye.data()), eye.size() * sizeof(float));
+    const std::string rot = dir + "/r1-128.safetensors";
+    s.write(rot);
+    return {"eval-rotations", "--quiet", "--model", QString::fromStdString(jq::test::demoModelDir()), "--rotations",
+            QString::fromStdString(rot), "--dataset", QString::fromStdString(text), "--format", "text", "--seqlen",
+            "64", "--dtype", "float32"};
+  }
   if (what == "calibration/shorter-than-window") {
     const std::string calib = jq::test::demoTextFile(dir + "/calib.txt", 300);
     return {"quantize", "--quiet", "--model", QString::fromStdString(jq::test::demoModelDir()), "--method", "rtn",
@@ -149,15 +162,20 @@ class TestBadInputs : public QObject {
     QTest::newRow("config/shape-mismatch") << 1 << QStringList{"model.layers.0.mlp.gate_proj.weight", "[768, 256]", "needs [512, 256]"};
     QTest::newRow("config/not-json") << 1 << QStringList{"config.json", "not valid JSON"};
     QTest::newRow("config/missing") << 1 << QStringList{"config.json"};
-    QTest::newRow("vocab/tokenizer-larger-than-model") << 1 << QStringList{"outside the model's vocabulary of 4096", "do not match"};
+    // The errors about a text or a tokenizer that do not fit the model name that file.
+    QTest::newRow("vocab/tokenizer-larger-than-model")
+        << 1 << QStringList{"model/tokenizer.json: token id", "outside the model's vocabulary of 4096", "do not match"};
     QTest::newRow("context/seqlen-beyond-max-position") << 0 << QStringList{"seqlen 128 exceeds", "max_position_embeddings 64"};
-    QTest::newRow("context/text-shorter-than-window") << 1 << QStringList{"fewer than one window of 4096"};
+    QTest::newRow("context/text-shorter-than-window")
+        << 1 << QStringList{"eval.txt: text has", "fewer than one window of 4096"};
     QTest::newRow("data/empty") << 1 << QStringList{"data.txt", "empty"};
     QTest::newRow("data/whitespace") << 1 << QStringList{"data.txt", "empty"};
     QTest::newRow("data/binary-nul") << 1 << QStringList{"data.txt", "NUL bytes"};
     QTest::newRow("data/invalid-utf8") << 1 << QStringList{"data.txt", "not valid UTF-8", "byte 3"};
     QTest::newRow("data/missing") << 1 << QStringList{"data.txt", "does not exist"};
-    QTest::newRow("calibration/shorter-than-window") << 1 << QStringList{"calibration text has", "256"};
+    QTest::newRow("calibration/shorter-than-window") << 1 << QStringList{"calib.txt: calibration text has", "256"};
+    QTest::newRow("rotations/r1-wrong-size")
+        << 1 << QStringList{"r1-128.safetensors: tensor 'R1'", "R1 has shape [128, 128]", "hidden size is 256"};
   }
   void cliRefusesWithOneClearLine() {
     const QString what = QTest::currentDataTag();
@@ -299,7 +317,9 @@ class TestBadInputs : public QObject {
     jq::CalibrationSamplerOptions o;
     o.samples = 1;
     o.seqlen = 10;
-    jq::test::expectError([&] { jq::sampleCalibrationWindows(tokens, o); }, jq::ErrorKind::InvalidInput, "", "10");
+    o.textFile = "D/calib.txt";
+    jq::test::expectError([&] { jq::sampleCalibrationWindows(tokens, o); }, jq::ErrorKind::InvalidInput, "D/calib.txt",
+                          "10 tokens, fewer than one window of 10 + 1");
     o.seqlen = 9;
     QCOMPARE(jq::sampleCalibrationWindows(tokens, o).sizes(), at::IntArrayRef({1, 9}));
   }
