@@ -48,6 +48,7 @@ void validate(const RotationTrainSettings& s) {
   if (s.accumulationSteps < 1) bad("calibration accumulationSteps must be >= 1");
   if (s.itemRows < 1) bad("calibration itemRows must be >= 1");
   if (s.chunkRows < 1) bad("calibration chunkRows must be >= 1");
+  if (s.chunkBytes < 1) bad("calibration chunkBytes must be >= 1");
   if (s.quantBits < 2 || s.quantBits > 16) bad("calibration quantBits must be in [2, 16]");
   if (!(s.quantClipRatio > 0.0)) bad("calibration quantClipRatio must be > 0");
 }

@@ -39,6 +39,8 @@ struct RotationTrainSettings {
   int64_t itemRows = 2048;       // rows of one item: one (calibration window, layer, module) sequence
   uint64_t seed = 0;
   int64_t chunkRows = 131072;    // rows pushed through one forward/backward at most (memory bound only)
+  int64_t chunkBytes = int64_t(1) << 30;  // and at most this many bytes of float32 rows (Llama-3-8B: 65536 rows):
+                                          // a chunk's autograd working set is a few times this on the device
   std::string device;            // where to compute ("cuda", "cuda:1", "cpu"); empty = the data's device
   int quantBits = 4;             // per-token activation quantizer of the reported quantization error
   double quantClipRatio = 1.0;

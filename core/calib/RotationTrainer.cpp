@@ -56,6 +56,12 @@ at::Tensor gatherItems(const std::vector<at::Tensor>& sources, const std::vector
   return batch;
 }
 
+// Rows per forward/backward chunk: chunkRows, fewer when chunkBytes of float32 rows of this width is the bound.
+int64_t chunkRowsFor(const RotationTrainSettings& s, int64_t channels) {
+  const int64_t byBytes = s.chunkBytes / std::max<int64_t>(1, channels * int64_t(sizeof(float)));
+  return std::max<int64_t>(1, std::min(s.chunkRows, byBytes));
+}
+
 int64_t itemsPerEpoch(int64_t items, double subsetFraction) {
   return std::max<int64_t>(1, int64_t(std::floor(double(items) * subsetFraction)));
 }
@@ -93,7 +99,7 @@ double RotationTrainer::trainBatch(const std::vector<BatchGroup>& groups) {
 
   const at::Tensor r = param_.matrix();
   const at::Tensor rd = r.detach().requires_grad_(true);
-  const int64_t chunkItems = std::max<int64_t>(1, s_.chunkRows / s_.itemRows);
+  const int64_t chunkItems = std::max<int64_t>(1, chunkRowsFor(s_, sources_.front().size(-1)) / s_.itemRows);
   at::Tensor value = at::zeros({}, options_);
   for (const auto& g : groups) {
     const int64_t k = int64_t(g.items.size());  // the whole (global) group: the weights are the same on every rank
@@ -137,7 +143,7 @@ RotationEval evaluateRotation(const at::Tensor& rows, const at::Tensor& r, const
   at::NoGradGuard noGrad;
   const std::vector<at::Tensor> sources{rows};
   const int64_t items = rows.size(0) / s.itemRows;
-  const int64_t chunkItems = std::max<int64_t>(1, s.chunkRows / s.itemRows);
+  const int64_t chunkItems = std::max<int64_t>(1, chunkRowsFor(s, rows.size(-1)) / s.itemRows);
   const at::Tensor rr = r.detach().to(options.device(), options.dtype().toScalarType());
   RotationEval ev;
   at::Tensor lossSum = at::zeros({}, options.dtype(at::kDouble));

@@ -17,6 +17,7 @@
 #include "io/SafetensorsFile.h"
 #include "model/LlamaModel.h"
 #include "pipeline/ActivationCapture.h"
+#include "pipeline/DeviceMemory.h"
 #include "pipeline/ModelQuantizer.h"
 #include "pipeline/ModelRotation.h"
 #include "quant/SmoothQuant.h"
@@ -124,14 +125,18 @@ const at::Tensor& QuantizationPipeline::calibrationWindows(const JobContext& job
   return cache_->calib;
 }
 
-const CapturedActivations& QuantizationPipeline::captured(const JobContext& job) {
+const CapturedActivations& QuantizationPipeline::captured(const JobContext& job, LlamaModel* methodModel) {
   if (cache_->captured) return *cache_->captured;
   // Distributed: each rank captures its own block of calibration windows (see captureShardOf()).
   const int64_t windows = calibrationWindows(job).size(0);
   const ShardRange mine = dist_->isDistributed() ? CalibrationShard::of(*dist_, windows).mine : ShardRange{0, windows};
   const at::Tensor calib = calibrationWindows(job).slice(0, mine.begin, mine.end);
   const auto t0 = Clock::now();
-  LlamaModel model = loadModel(job);
+  // The method's freshly loaded model, norm-fused, is exactly the model to capture from: borrowing it spares a
+  // second copy of the weights on the device (fusing again later multiplies by ones).
+  std::optional<LlamaModel> own;
+  if (!methodModel) own.emplace(loadModel(job));
+  LlamaModel& model = methodModel ? *methodModel : *own;
   fuseRmsNorms(model);
   CaptureOptions o;
   o.batchSize = config_.batchSize;
@@ -220,7 +225,8 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
   if (isRotationMethod(method)) {
     RotationPlan plan;
     if (isCalibratedMethod(method)) {
-      const CapturedActivations& cap = captured(job);
+      const CapturedActivations& cap = captured(job, model.get());
+      releaseCachedDeviceMemory();
       r.seconds["capture"] = cache_->captureSeconds;
       r.captureBytes = cap.bytes;
       r.captureStorage = toString(cap.storage);
@@ -231,6 +237,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
       s1.train = config_.r1;
       s1.layerWeights = config_.r1LayerWeights;
       R1Result r1 = R1Calibrator(s1).run(cap.r1, job, captureShardOf(*dist_, cache_->calib.size(0)));
+      releaseCachedDeviceMemory();
       r.seconds["calibrate.R1"] = elapsedSince(t);
       r.calibrationSeconds += r.seconds["calibrate.R1"];
       r.r1 = r1.r1.to(at::kCPU);
@@ -255,6 +262,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
         s2.numHeads = c.numAttentionHeads;
         s2.numKvHeads = c.numKeyValueHeads;
         R2Result r2 = R2Calibrator(s2).run(cap.r2, job, captureShardOf(*dist_, cache_->calib.size(0)));
+        releaseCachedDeviceMemory();
         r.seconds["calibrate.R2"] = elapsedSince(t);
         r.calibrationSeconds += r.seconds["calibrate.R2"];
         for (auto& m : r2.rotations) r.r2.push_back(m.to(at::kCPU));
