@@ -73,14 +73,14 @@ wait)
   fi ;;
 lite)
   # The memory fixes after the e2e run (capture borrows the method's model, cached blocks released between stages,
-  # 1 GiB calibration chunks): the same 8B run without GPTQ and with 2 R1/R2 epochs, one GPU, in one call.
+  # 1 GiB calibration chunks): the whole 8B pipeline with GPTQ, 2 R1/R2 epochs and 256 tokens per window (to fit one call), one GPU.
   ( ckpt llama-3-8b ) & C=$!
   log build; bash bench/build_gpu.sh build-gpu > "$OUT/build.log" 2>&1 || { tail -60 "$OUT/build.log"; exit 1; }
   wait $C; log "checkpoint ready"
   nvidia-smi -i 0 --query-gpu=memory.used --format=csv,noheader,nounits -lms 250 > "$OUT/lite_mem.log" & S=$!
   T0=$(date +%s)
   CUDA_VISIBLE_DEVICES=0 $JQ quantize --model /tmp/ckpt-llama-3-8b --calib $TRAIN --dataset $TEXT --format text \
-    --method joint --weights rtn --epochs 2 --nsamples 128 --seqlen 2048 --capture-tokens 512 --capture-gpu-gib 0 \
+    --method joint --weights gptq --epochs 2 --nsamples 128 --seqlen 2048 --capture-tokens 256 --capture-host-gib 60 --capture-gpu-gib 0 \
     --batch 2 --device cuda --dtype bfloat16 --attention sdpa --json "$OUT/lite.json" > /dev/null 2> "$OUT/lite.err"
   echo "rc=$? wall=$(( $(date +%s) - T0 ))s peak MiB=$(sort -n "$OUT/lite_mem.log" | tail -1)"; kill $S
   python3 -c "import json;d=json.load(open('$OUT/lite.json'));print(json.dumps({k:d.get(k) for k in ('seconds','capture','perplexity')}))"

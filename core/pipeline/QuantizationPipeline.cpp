@@ -173,8 +173,10 @@ const CapturedActivations& QuantizationPipeline::captured(const JobContext& job,
   return *cache_->captured;
 }
 
-void QuantizationPipeline::evaluateRotationOnCapture(const at::Tensor& r1, MethodResult& r, const JobContext& job) {
-  const CapturedActivations& cap = captured(job);
+void QuantizationPipeline::evaluateRotationOnCapture(const at::Tensor& r1, MethodResult& r, const JobContext& job,
+                                                     LlamaModel* methodModel) {
+  const CapturedActivations& cap = captured(job, methodModel);
+  releaseCachedDeviceMemory();
   const int64_t hidden = cap.r1.front().size(-1);
   at::Tensor rot = r1.defined() ? r1 : at::eye(hidden, at::kFloat);
   std::vector<RotationEval> evals = evaluateR1(rot.to(at::kFloat), cap.r1, config_.r1, job,
@@ -278,7 +280,8 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
       for (int i = 0; i < c.numHiddenLayers; ++i) r.r2.push_back(h.unsqueeze(0).expand({c.numKeyValueHeads, c.headDim, c.headDim}).contiguous());
     }
     if (!config_.calibration.empty()) {
-      evaluateRotationOnCapture(r.r1, r, job);
+      // The model is about to be norm-fused and rotated: capture may borrow it (an unrotated baseline may not).
+      evaluateRotationOnCapture(r.r1, r, job, model.get());
       if (!isCalibratedMethod(method)) r.seconds["capture"] = cache_->captureSeconds;
     }
     t = Clock::now();
@@ -288,6 +291,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
     plan.onlineR4 = true;
     plan.onlineR3 = config_.kvK.bits < 16;
     applyRotation(*model, plan);
+    releaseCachedDeviceMemory();
     r.seconds["rotate"] = elapsedSince(t);
   } else if (!config_.calibration.empty() && method != "smoothquant") {
     // Unrotated baseline on the same captured data, for the loss / quantization-error columns.
@@ -298,6 +302,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
     t = Clock::now();
     if (config_.weightQuantizer == "gptq") {
       quantizeWeightsGptq(*model, calibrationWindows(job), config_.weight, config_.gptq, config_.batchSize, job);
+      releaseCachedDeviceMemory();
       r.seconds["gptq"] = elapsedSince(t);
     } else {
       quantizeWeightsRtn(*model, config_.weight, job);

@@ -86,7 +86,8 @@ class QuantizationPipeline {
   const at::Tensor& calibrationWindows(const JobContext& job);
   // Captures (once) from `methodModel` when given (it is norm-fused in place), else from a model loaded for it.
   const CapturedActivations& captured(const JobContext& job, LlamaModel* methodModel = nullptr);
-  void evaluateRotationOnCapture(const at::Tensor& r1, MethodResult& result, const JobContext& job);
+  void evaluateRotationOnCapture(const at::Tensor& r1, MethodResult& result, const JobContext& job,
+                                 LlamaModel* methodModel = nullptr);
   // /stats of the run file: per layer, the q_proj/up_proj/o_proj inputs captured for calibration, before and after
   // the result's R1 (and R2 for o_proj). Nothing when no activations were captured.
   void writeActivationStats(RunFileWriter& w, const MethodResult& r, const JobContext& job) const;
