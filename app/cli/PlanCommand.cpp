@@ -8,6 +8,7 @@
 #include "common/AtomicFile.h"
 #include "common/Error.h"
 #include "model/LlamaConfig.h"
+#include "pipeline/RunConfig.h"
 #include "plan/MemoryPlan.h"
 
 namespace jq::cli {
@@ -42,7 +43,7 @@ int cmdPlan(const std::vector<std::string>& args) {
   o.seqlen = cl.getInt("seqlen");
   o.batch = cl.getInt("batch");
   const std::string method = cl.get("method");
-  o.calibrate = method == "dartquant" || method == "independent" || method == "joint";
+  o.calibrate = isCalibratedMethod(method);
   o.jointR1 = method == "joint";
   o.gptq = cl.get("weights") == "gptq";
   o.eagerAttention = cl.get("attention") != "sdpa";

@@ -79,7 +79,7 @@ QuantizationPipeline::QuantizationPipeline(RunConfig config, const DistributedCo
       throw Error(ErrorKind::Unsupported, "token subsets of the capture (captureTokens) are drawn per run of windows; "
                                           "use one process or capture every token");
   }
-  const int64_t itemRows = config_.captureTokens > 0 ? config_.captureTokens : config_.seqlen;
+  const int64_t itemRows = config_.captureRowsPerWindow();
   config_.r1.itemRows = itemRows;
   config_.r2.itemRows = itemRows;
   if (config_.r1.device.empty()) config_.r1.device = config_.device;
@@ -142,7 +142,7 @@ const CapturedActivations& QuantizationPipeline::captured(const JobContext& job,
   o.batchSize = config_.batchSize;
   o.tokensPerWindow = config_.captureTokens;
   o.seed = config_.seed;
-  const int64_t rowsPerWindow = config_.captureTokens > 0 ? config_.captureTokens : calib.size(1);
+  const int64_t rowsPerWindow = config_.captureRowsPerWindow();
   const int64_t bytes = captureBytes(model.config(), calib.size(0), rowsPerWindow, o.r1, o.r2);
   constexpr double kGiB = double(int64_t(1) << 30);
   const int64_t available = availableHostBytes();  // 0 = unknown: no limit
@@ -355,7 +355,7 @@ std::string QuantizationPipeline::resultJson(const MethodResult& r, const RunCon
   j["calibration_seconds"] = r.calibrationSeconds;
   if (!r.captureStorage.empty())
     j["capture"] = {{"bytes", r.captureBytes}, {"storage", r.captureStorage},
-                    {"tokens_per_window", config.captureTokens > 0 ? config.captureTokens : config.seqlen}};
+                    {"tokens_per_window", config.captureRowsPerWindow()}};
   auto num = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
   j["start_loss"] = num(r.startLoss);
   j["final_loss"] = num(r.finalLoss);

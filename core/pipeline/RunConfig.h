@@ -68,6 +68,8 @@ struct RunConfig {
   // Token rows kept per calibration window and layer (0 = all seqlen): a seeded random subset, so that an 8B
   // model's capture of 128 windows fits in memory. Calibration items are then this many rows.
   int64_t captureTokens = 0;
+  // Rows of one captured (window, layer, module) item: captureTokens when set, else seqlen.
+  int64_t captureRowsPerWindow() const { return captureTokens > 0 ? captureTokens : seqlen; }
   // Calibrated methods: also write the captured R1 rows (layer_NN, float32) and the start and final R1 to this
   // safetensors file, so another implementation can be trained and scored on exactly the same data.
   std::string dumpR1Data;
