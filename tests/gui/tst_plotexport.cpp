@@ -2,7 +2,9 @@
 // format written to disk and read back with an independent reader (QImage, QSvgRenderer, the PDF bytes).
 #include <QtTest/QtTest>
 #include <QSvgRenderer>
+#include <QtCharts/QAreaSeries>
 #include <QtCharts/QChart>
+#include <QtCharts/QLineSeries>
 #include <QtCharts/QLogValueAxis>
 #include <QtCharts/QXYSeries>
 
@@ -285,6 +287,26 @@ class TestPlotExport : public QObject {
     QVERIFY(axis);
     QCOMPARE(axis->labelFormat(), QString("%g"));
     QVERIFY(axis->min() > 0);
+  }
+
+  void areaSeriesLinesDieWithTheChart() {
+    // QAreaSeries does not own its upper and lower line series; the chart must still free them (found by LSan).
+    ChartSpec s;
+    XYSeriesSpec a;
+    a.name = "area";
+    a.style = XYSeriesSpec::Style::Area;
+    a.x = {0, 1, 2, 3};
+    a.y = {1.0, 3.0, 2.0, 4.0};
+    s.series.push_back(a);
+    QChart* chart = buildChart(s, 200, std::nullopt, false);
+    auto* area = qobject_cast<QAreaSeries*>(chart->series().first());
+    QVERIFY(area);
+    QPointer<QLineSeries> upper = area->upperSeries(), lower = area->lowerSeries();
+    QVERIFY(upper && lower);
+    QVERIFY(upper->count() > 0);
+    delete chart;
+    QVERIFY(!upper);
+    QVERIFY(!lower);
   }
 };
 

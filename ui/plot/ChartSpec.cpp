@@ -261,6 +261,12 @@ QChart* buildChart(const ChartSpec& spec, int columns, const std::optional<QRect
         for (const auto& p : list) base.push_back(QPointF(p.x(), baseline));
         lower->replace(base);
         auto* area = new QAreaSeries(line, lower);
+        // QAreaSeries does not own its upper and lower series (its constructor only makes `line` its QObject
+        // parent), so they outlived every chart with an area (LSan in tst_report; every rebuild of an on-screen
+        // area chart). Make them children of the area, first taking the area out from under `line`.
+        area->setParent(chart);
+        line->setParent(area);
+        lower->setParent(area);
         area->setName(s.name);
         QColor fill = onTheme(s.color.isValid() ? s.color : QColor(Qt::gray), dark);
         fill.setAlpha(170);
