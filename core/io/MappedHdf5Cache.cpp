@@ -23,7 +23,8 @@ std::string errnoText(int e) { return std::strerror(e); }
 // Writes the HDF5 structure (contiguous, early-allocated, never-filled datasets) and returns each dataset's file
 // offset. HDF5 itself writes no data here: the space is only reserved in the file's address map.
 std::vector<int64_t> createLayout(const std::string& path,
-                                  const std::vector<std::tuple<std::string, int64_t, int64_t>>& matrices) {
+                                  const std::vector<std::tuple<std::string, int64_t, int64_t>>& matrices,
+                                  hid_t elementType) {
   std::vector<int64_t> offsets;
   // Page-aligned datasets: the mapped tensors then start on a page, as vectorised reads and DMA prefer.
   const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -39,7 +40,7 @@ std::vector<int64_t> createLayout(const std::string& path,
     H5Pset_layout(dcpl, H5D_CONTIGUOUS);
     H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
     H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
-    const hid_t set = H5Dcreate2(file, name.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    const hid_t set = H5Dcreate2(file, name.c_str(), elementType, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     const haddr_t off = set >= 0 ? H5Dget_offset(set) : HADDR_UNDEF;
     if (set >= 0) H5Dclose(set);
     H5Pclose(dcpl);
@@ -60,9 +61,10 @@ std::vector<int64_t> createLayout(const std::string& path,
 
 }  // namespace
 
-int64_t MappedHdf5Cache::dataBytes(const std::vector<std::tuple<std::string, int64_t, int64_t>>& matrices) {
+int64_t MappedHdf5Cache::dataBytes(const std::vector<std::tuple<std::string, int64_t, int64_t>>& matrices,
+                                   at::ScalarType dtype) {
   int64_t total = 0;
-  for (const auto& m : matrices) total += std::get<1>(m) * std::get<2>(m) * int64_t(sizeof(float));
+  for (const auto& m : matrices) total += std::get<1>(m) * std::get<2>(m) * int64_t(c10::elementSize(dtype));
   return total;
 }
 
@@ -73,25 +75,30 @@ int64_t freeDiskBytes(const std::string& folder) {
 }
 
 MappedHdf5Cache::MappedHdf5Cache(const std::string& folder,
-                                 const std::vector<std::tuple<std::string, int64_t, int64_t>>& matrices) {
+                                 const std::vector<std::tuple<std::string, int64_t, int64_t>>& matrices,
+                                 at::ScalarType dtype)
+    : dtype_(dtype) {
   namespace fs = std::filesystem;
+  if (dtype != at::kFloat && dtype != at::kBFloat16 && dtype != at::kHalf)
+    throw Error(ErrorKind::Unsupported, std::string("the activation cache holds float32, bfloat16 or float16, not ") +
+                                            c10::toString(dtype));
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) throwNotFound(folder, "the activation cache folder does not exist");
   path_ = (fs::path(folder) / ("jointquant-capture-" + std::to_string(::getpid()) + "-" +
                                std::to_string(counter.fetch_add(1)) + ".h5"))
               .string();
-  const int64_t need = dataBytes(matrices);
+  const int64_t need = dataBytes(matrices, dtype);
   const int64_t avail = freeDiskBytes(folder);
   if (avail >= 0 && avail < need + (int64_t(64) << 20))
     throwIo(path_, "not enough disk space for the activation cache: " + std::to_string(need >> 20) + " MiB needed, " +
                        std::to_string(avail >> 20) + " MiB free (use fewer windows, --capture-tokens, or another "
                        "--capture-cache folder)");
 
-  const std::vector<int64_t> offsets = createLayout(path_, matrices);
+  const std::vector<int64_t> offsets = createLayout(path_, matrices, dtype == at::kFloat ? H5T_IEEE_F32LE : H5T_STD_U16LE);
   for (size_t i = 0; i < matrices.size(); ++i) {
     const int64_t rows = std::get<1>(matrices[i]), cols = std::get<2>(matrices[i]);
     layout_.push_back({offsets[i], {rows, cols}});
-    bytes_ = std::max(bytes_, offsets[i] + rows * cols * int64_t(sizeof(float)));
+    bytes_ = std::max(bytes_, offsets[i] + rows * cols * int64_t(c10::elementSize(dtype)));
   }
   auto fail = [&](const std::string& what, int e) {
     if (map_) ::munmap(map_, size_t(bytes_));
@@ -125,7 +132,7 @@ at::Tensor MappedHdf5Cache::matrix(const std::shared_ptr<MappedHdf5Cache>& self,
   void* data = static_cast<char*>(self->map_) + offset;
   std::shared_ptr<MappedHdf5Cache> keep = self;
   return at::from_blob(data, {shape.first, shape.second}, [keep](void*) mutable { keep.reset(); },
-                       at::TensorOptions().dtype(at::kFloat));
+                       at::TensorOptions().dtype(self->dtype_));
 }
 
 }  // namespace jq

@@ -1,4 +1,4 @@
-// A scratch HDF5 file of float32 matrices that are used as ordinary CPU tensors without being held in RAM.
+// A scratch HDF5 file of float32 (or 16-bit float) matrices used as ordinary CPU tensors without being held in RAM.
 //
 // Captured calibration activations of a large model can exceed host memory (Llama-3-8B: 256 GiB of q_proj/up_proj
 // rows for 128 windows of 2048 tokens). The cache lays every matrix out as a contiguous HDF5 dataset whose space is
@@ -23,9 +23,12 @@ namespace jq {
 
 class MappedHdf5Cache {
  public:
-  // Creates `folder`/jointquant-capture-<pid>-<n>.h5 holding one float32 dataset per (name, rows, cols).
-  // Throws jq::Error(Io) naming the file when it cannot be created, sized or mapped (e.g. not enough space).
-  MappedHdf5Cache(const std::string& folder, const std::vector<std::tuple<std::string, int64_t, int64_t>>& matrices);
+  // Creates `folder`/jointquant-capture-<pid>-<n>.h5 holding one dataset per (name, rows, cols) of `dtype`:
+  // float32, or bfloat16/float16 stored as their raw 16 bits (HDF5 1.10 has no 16-bit float type, so h5py sees
+  // uint16 there). Throws jq::Error(Io) naming the file when it cannot be created, sized or mapped (e.g. not enough
+  // space), jq::Error(Unsupported) for another dtype.
+  MappedHdf5Cache(const std::string& folder, const std::vector<std::tuple<std::string, int64_t, int64_t>>& matrices,
+                  at::ScalarType dtype = at::kFloat);
   ~MappedHdf5Cache();
   MappedHdf5Cache(const MappedHdf5Cache&) = delete;
   MappedHdf5Cache& operator=(const MappedHdf5Cache&) = delete;
@@ -33,18 +36,20 @@ class MappedHdf5Cache {
   const std::string& path() const { return path_; }
   int64_t fileBytes() const { return bytes_; }
 
-  // The i-th matrix as a [rows, cols] float32 CPU tensor over the mapping. The tensor keeps `self` alive, so the
+  // The i-th matrix as a [rows, cols] CPU tensor of the cache's dtype over the mapping. The tensor keeps `self` alive, so the
   // mapping (and the file) lives as long as any such tensor does.
   static at::Tensor matrix(const std::shared_ptr<MappedHdf5Cache>& self, size_t i);
 
   // Bytes a cache of these matrices needs on disk (the data; the HDF5 metadata adds a few KiB).
-  static int64_t dataBytes(const std::vector<std::tuple<std::string, int64_t, int64_t>>& matrices);
+  static int64_t dataBytes(const std::vector<std::tuple<std::string, int64_t, int64_t>>& matrices,
+                           at::ScalarType dtype = at::kFloat);
 
  private:
   std::string path_;
   int fd_ = -1;
   void* map_ = nullptr;
   int64_t bytes_ = 0;
+  at::ScalarType dtype_ = at::kFloat;
   std::vector<std::pair<int64_t, std::pair<int64_t, int64_t>>> layout_;  // file offset, (rows, cols)
 };
 

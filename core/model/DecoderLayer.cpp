@@ -31,6 +31,12 @@ at::Tensor moved(const at::Tensor& t, at::Device device, at::ScalarType dtype) {
 
 DecoderLayer DecoderLayer::to(at::Device device, at::ScalarType dtype) const {
   DecoderLayer out = *this;
+  // Layer-by-layer execution brings each group that runs as one GEMM over into one buffer (see packLinears).
+  auto moves = [&](const Linear& l) {
+    return l.weight.defined() && (l.weight.device() != device || l.weight.scalar_type() != dtype);
+  };
+  if (moves(qProj) && moves(kProj) && moves(vProj)) packLinears({&out.qProj, &out.kProj, &out.vProj}, device, dtype);
+  if (moves(gateProj) && moves(upProj)) packLinears({&out.gateProj, &out.upProj}, device, dtype);
   for (LinearKind kind : kLayerLinearKinds) {
     Linear& l = out.linear(kind);
     l.weight = moved(l.weight, device, dtype);

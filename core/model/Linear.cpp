@@ -42,4 +42,39 @@ at::Tensor Linear::forward(const at::Tensor& x) const {
   return at::linear(in, weight, bias);
 }
 
+void packLinears(std::initializer_list<Linear*> group, at::Device device, at::ScalarType dtype) {
+  int64_t rows = 0, in = -1;
+  for (const Linear* l : group) {
+    if (!l->weight.defined() || l->weight.dim() != 2) return;
+    if (in < 0) in = l->weight.size(1);
+    if (l->weight.size(1) != in) return;
+    rows += l->weight.size(0);
+  }
+  const at::Tensor buffer = at::empty({rows, in}, at::TensorOptions().device(device).dtype(dtype));
+  int64_t offset = 0;
+  for (Linear* l : group) {
+    at::Tensor rowsOf = buffer.narrow(0, offset, l->weight.size(0));
+    rowsOf.copy_(l->weight);
+    offset += l->weight.size(0);
+    l->weight = rowsOf;
+  }
+}
+
+at::Tensor fusedWeight(std::initializer_list<const Linear*> group) {
+  const at::Tensor& first = (*group.begin())->weight;
+  if (!first.defined() || first.dim() != 2) return {};
+  int64_t rows = 0;
+  const char* next = static_cast<const char*>(first.data_ptr());
+  for (const Linear* l : group) {
+    const at::Tensor& w = l->weight;
+    if (!w.defined() || l->bias.defined() || l->inputTransform || w.dim() != 2 || !w.is_contiguous() ||
+        w.scalar_type() != first.scalar_type() || w.device() != first.device() || w.size(1) != first.size(1) ||
+        !w.is_alias_of(first) || static_cast<const char*>(w.data_ptr()) != next)
+      return {};
+    rows += w.size(0);
+    next += w.numel() * int64_t(w.element_size());
+  }
+  return first.as_strided({rows, first.size(1)}, {first.size(1), 1});
+}
+
 }  // namespace jq

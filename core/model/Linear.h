@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include <functional>
+#include <initializer_list>
 #include <string>
 
 namespace jq {
@@ -44,5 +45,16 @@ struct Linear {
   // inputTransform (if any), then x W^T + b. Hooks are the model's business, not the Linear's.
   at::Tensor forward(const at::Tensor& x) const;
 };
+
+// Projections that read the same input (q/k/v; gate/up) run as one GEMM when their weights are consecutive row
+// blocks of one contiguous buffer: one wide product keeps the GPU busier than three narrow ones (k and v are a
+// quarter of q's width in GQA models) and reads the input once.
+// packLinears() moves the group's weights (to `device` in `dtype`) into one new buffer and makes each weight a
+// view of its rows; a group whose weights are missing or differ in input width is left as it is.
+void packLinears(std::initializer_list<Linear*> group, at::Device device, at::ScalarType dtype);
+// The group's buffer as one [sum of out, in] matrix while the packing holds and nothing needs the projections
+// apart (no bias, no input transform); otherwise an undefined tensor, and the caller runs them one by one.
+// Replacing a weight (rotation, quantization) simply ends the packing for that group.
+at::Tensor fusedWeight(std::initializer_list<const Linear*> group);
 
 }  // namespace jq

@@ -309,6 +309,11 @@ LlamaModel LlamaModel::build(const LlamaConfig& rawConfig, const Source& src, co
     job.report("load", int64_t(k + 1), int64_t(expected.size()), e.name);
   }
   if (tied) m.lmHead_.weight = m.embed_;
+  if (!host)
+    for (DecoderLayer& l : m.layers_) {
+      packLinears({&l.qProj, &l.kProj, &l.vProj}, options.device, m.dtype_);
+      packLinears({&l.gateProj, &l.upProj}, options.device, m.dtype_);
+    }
   return m;
 }
 
@@ -327,6 +332,33 @@ bool LlamaModel::embeddingsTied() const { return lmHead_.weight.defined() && lmH
 
 void LlamaModel::untieEmbeddings() {
   if (embeddingsTied()) lmHead_.weight = embed_.clone();
+}
+
+void LlamaModel::moveWeightsTo(at::Device target) {
+  const bool tied = embeddingsTied();
+  auto move = [&](at::Tensor& t) {
+    if (t.defined()) t = t.to(target);
+  };
+  const bool home = target == device() && options_.placement == WeightPlacement::Device;
+  for (DecoderLayer& l : layers_) {
+    if (home && l.qProj.weight.defined() && l.qProj.weight.device() != target) {
+      packLinears({&l.qProj, &l.kProj, &l.vProj}, target, dtype_);
+      packLinears({&l.gateProj, &l.upProj}, target, dtype_);
+    }
+    for (LinearKind kind : kLayerLinearKinds) {
+      move(l.linear(kind).weight);
+      move(l.linear(kind).bias);
+    }
+    move(l.inputNorm);
+    move(l.postAttentionNorm);
+  }
+  move(embed_);
+  move(norm_);
+  move(lmHead_.bias);
+  if (tied)
+    lmHead_.weight = embed_;
+  else
+    move(lmHead_.weight);
 }
 
 void LlamaModel::validate() const {
@@ -468,9 +500,22 @@ at::Tensor LlamaModel::layerForward(int i, const DecoderLayer& w, const at::Tens
                 context("", "", i));
 
   const at::Tensor x = rmsNorm(hidden, w.inputNorm, c.rmsNormEps);
-  at::Tensor q = runLinear(i, LinearKind::QProj, w.qProj, x).reshape({b, t, heads, d}).transpose(1, 2);
-  at::Tensor k = runLinear(i, LinearKind::KProj, w.kProj, x).reshape({b, t, kvHeads, d}).transpose(1, 2);
-  at::Tensor v = runLinear(i, LinearKind::VProj, w.vProj, x).reshape({b, t, kvHeads, d}).transpose(1, 2);
+  // Hooks see every projection apart, so they turn the one-GEMM groups off.
+  const at::Tensor qkv = hooks_.empty() ? fusedWeight({&w.qProj, &w.kProj, &w.vProj}) : at::Tensor();
+  at::Tensor q, k, v;
+  if (qkv.defined()) {
+    const at::Tensor all = at::linear(x, qkv);
+    q = all.narrow(-1, 0, heads * d);
+    k = all.narrow(-1, heads * d, kvHeads * d);
+    v = all.narrow(-1, (heads + kvHeads) * d, kvHeads * d);
+  } else {
+    q = runLinear(i, LinearKind::QProj, w.qProj, x);
+    k = runLinear(i, LinearKind::KProj, w.kProj, x);
+    v = runLinear(i, LinearKind::VProj, w.vProj, x);
+  }
+  q = q.reshape({b, t, heads, d}).transpose(1, 2);
+  k = k.reshape({b, t, kvHeads, d}).transpose(1, 2);
+  v = v.reshape({b, t, kvHeads, d}).transpose(1, 2);
   q = applyRotary(q, rope);
   k = applyRotary(k, rope);
   if (w.qkTransform) std::tie(q, k) = w.qkTransform(q, k);
@@ -480,9 +525,17 @@ at::Tensor LlamaModel::layerForward(int i, const DecoderLayer& w, const at::Tens
   const at::Tensor h = hidden + runLinear(i, LinearKind::OProj, w.oProj, attn);
 
   const at::Tensor y = rmsNorm(h, w.postAttentionNorm, c.rmsNormEps);
-  const at::Tensor gate = runLinear(i, LinearKind::GateProj, w.gateProj, y);
-  const at::Tensor up = runLinear(i, LinearKind::UpProj, w.upProj, y);
-  return h + runLinear(i, LinearKind::DownProj, w.downProj, at::silu(gate) * up);
+  const at::Tensor gateUp = hooks_.empty() ? fusedWeight({&w.gateProj, &w.upProj}) : at::Tensor();
+  at::Tensor gate, up;
+  if (gateUp.defined()) {
+    const at::Tensor both = at::linear(y, gateUp);
+    gate = both.narrow(-1, 0, c.intermediateSize);
+    up = both.narrow(-1, c.intermediateSize, c.intermediateSize);
+  } else {
+    gate = runLinear(i, LinearKind::GateProj, w.gateProj, y);
+    up = runLinear(i, LinearKind::UpProj, w.upProj, y);
+  }
+  return h + runLinear(i, LinearKind::DownProj, w.downProj, at::silu(gate).mul_(up));
 }
 
 at::Tensor LlamaModel::finalNorm(const at::Tensor& hidden) const {

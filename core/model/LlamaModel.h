@@ -101,6 +101,10 @@ class LlamaModel {
   bool embeddingsTied() const;
   // Gives lm_head its own copy of the embedding so that the two can be rotated/fused separately.
   void untieEmbeddings();
+  // Moves every weight to `device` (a tied head stays tied), e.g. to the host while calibration needs the GPU for
+  // captured rows, and back. The compute device stays options().device: bring the weights back before running.
+  // Back on a Device-placement model's own device, the one-GEMM groups are packed again (see packLinears).
+  void moveWeightsTo(at::Device device);
   // Shapes of every weight against the config; throws jq::Error(InvalidInput) naming the tensor.
   void validate() const;
   int64_t parameterBytes() const;

@@ -62,6 +62,12 @@ at::Tensor causalAttention(const at::Tensor& q, const at::Tensor& k, const at::T
     throw Error(ErrorKind::InvalidInput, "attention needs q [B, H, T, D] and k, v [B, KV, T, D] with H a multiple "
                                          "of KV");
   const int64_t groups = q.size(1) / k.size(1);
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
+  // From 2.5 SDPA takes the KV heads as they are (enable_gqa), as transformers asks for when it can: no
+  // repeated copy of K and V in memory.
+  if (impl == AttentionImpl::Sdpa && groups > 1)
+    return at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true, c10::nullopt, /*enable_gqa=*/true);
+#endif
   const at::Tensor keys = repeatKv(k, groups);
   const at::Tensor values = repeatKv(v, groups);
 

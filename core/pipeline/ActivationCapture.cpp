@@ -25,12 +25,13 @@ const char* toString(CaptureStorage s) {
   return "?";
 }
 
-int64_t captureBytes(const LlamaConfig& c, int64_t windows, int64_t rowsPerWindow, bool r1, bool r2) {
+int64_t captureBytes(const LlamaConfig& c, int64_t windows, int64_t rowsPerWindow, bool r1, bool r2,
+                     at::ScalarType dtype) {
   const int64_t rows = windows * rowsPerWindow;
   int64_t perLayer = 0;
   if (r1) perLayer += 2 * rows * c.hiddenSize;
   if (r2) perLayer += rows * c.numAttentionHeads * c.headDim;
-  return perLayer * c.numHiddenLayers * int64_t(sizeof(float));
+  return perLayer * c.numHiddenLayers * int64_t(c10::elementSize(dtype));
 }
 
 int64_t availableHostBytes() {
@@ -116,7 +117,7 @@ CaptureBuffers allocateCapture(const LlamaConfig& c, int64_t windows, int64_t k,
       if (o.r1) m.emplace_back("r1_layer_" + std::to_string(i), 2 * windows * k, c.hiddenSize);
       if (o.r2) m.emplace_back("r2_layer_" + std::to_string(i), windows * k, r2Cols);
     }
-    auto cache = std::make_shared<MappedHdf5Cache>(o.cacheFolder, m);
+    auto cache = std::make_shared<MappedHdf5Cache>(o.cacheFolder, m, o.dtype);
     b.cachePath = cache->path();
     size_t j = 0;
     for (int i = 0; i < L; ++i) {
@@ -125,7 +126,7 @@ CaptureBuffers allocateCapture(const LlamaConfig& c, int64_t windows, int64_t k,
     }
     return b;
   }
-  at::TensorOptions opts = at::TensorOptions().dtype(at::kFloat);
+  at::TensorOptions opts = at::TensorOptions().dtype(o.dtype);
   if (o.storage == CaptureStorage::Device) opts = opts.device(o.device);
   auto alloc = [&](int64_t rows, int64_t cols) {
     if (b.storage == CaptureStorage::PinnedHost) {
@@ -190,7 +191,7 @@ CapturedActivations captureActivations(const LlamaModel& model, const at::Tensor
   out.itemRows = k;
   out.storage = buf.storage;
   out.cachePath = buf.cachePath;
-  out.bytes = captureBytes(c, n, k, o.r1, o.r2);
+  out.bytes = captureBytes(c, n, k, o.r1, o.r2, o.dtype);
   return out;
 }
 

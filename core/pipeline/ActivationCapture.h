@@ -34,6 +34,9 @@ struct CaptureOptions {
   int64_t tokensPerWindow = 0;
   uint64_t seed = 0;
   CaptureStorage storage = CaptureStorage::Host;
+  // The rows' dtype. The model's own dtype loses nothing (the hooks see the model's activations) and halves the
+  // memory of a bfloat16 model's capture; calibration converts each chunk to float32 on the device.
+  at::ScalarType dtype = at::kFloat;
   at::Device device = at::kCPU;    // the GPU for CaptureStorage::Device
   std::string cacheFolder;         // the folder of the scratch file for CaptureStorage::DiskCache
 };
@@ -47,8 +50,9 @@ struct CapturedActivations {
   int64_t bytes = 0;
 };
 
-// Bytes the capture holds (shown to the user before a run): float32 rows of every layer.
-int64_t captureBytes(const LlamaConfig& config, int64_t windows, int64_t rowsPerWindow, bool r1, bool r2);
+// Bytes the capture holds (shown to the user before a run): rows of every layer in `dtype`.
+int64_t captureBytes(const LlamaConfig& config, int64_t windows, int64_t rowsPerWindow, bool r1, bool r2,
+                     at::ScalarType dtype = at::kFloat);
 
 // Host memory the operating system says is available now (MemAvailable), in bytes; 0 when unknown.
 int64_t availableHostBytes();

@@ -7,4 +7,8 @@ namespace jq {
 
 void releaseCachedDeviceMemory();  // no-op without CUDA
 
+// The most bytes the caching allocator held from the driver (reserved, i.e. what nvidia-smi shows less the CUDA
+// context) on the current CUDA device since the previous call, which starts a new period; -1 without CUDA.
+int64_t takePeakDeviceBytes();
+
 }  // namespace jq

@@ -143,7 +143,8 @@ const CapturedActivations& QuantizationPipeline::captured(const JobContext& job,
   o.tokensPerWindow = config_.captureTokens;
   o.seed = config_.seed;
   const int64_t rowsPerWindow = config_.captureRowsPerWindow();
-  const int64_t bytes = captureBytes(model.config(), calib.size(0), rowsPerWindow, o.r1, o.r2);
+  o.dtype = model.dtype();
+  const int64_t bytes = captureBytes(model.config(), calib.size(0), rowsPerWindow, o.r1, o.r2, o.dtype);
   constexpr double kGiB = double(int64_t(1) << 30);
   const int64_t available = availableHostBytes();  // 0 = unknown: no limit
   const double hostLimit = config_.captureHostGiB > 0 ? config_.captureHostGiB * kGiB
@@ -194,12 +195,24 @@ void QuantizationPipeline::evaluateRotationOnCapture(const at::Tensor& r1, Metho
   r.meanQuantError = qeSum / double(evals.size());
 }
 
+namespace {
+
+// Closes a stage's memory period: the peak since the previous stage ended (or the method started).
+void notePeak(MethodResult& r, const std::string& stage) {
+  const int64_t peak = takePeakDeviceBytes();
+  if (peak >= 0) r.peakDeviceMiB[stage] = double(peak) / double(1 << 20);
+}
+
+}  // namespace
+
 std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string& method, MethodResult& r,
                                                                const JobContext& job) {
   r.method = method;
+  (void)takePeakDeviceBytes();  // the method's first period starts here
   auto t = Clock::now();
   auto model = std::make_unique<LlamaModel>(loadModel(job));
   r.seconds["load"] = elapsedSince(t);
+  notePeak(r, "load");
   if (method == "fp") return model;
   const LlamaConfig& c = model->config();
 
@@ -221,6 +234,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
       migrate(L.postAttentionNorm, {&L.gateProj, &L.upProj}, absMax[i][1]);
     }
     r.seconds["smoothquant"] = elapsedSince(t);
+    notePeak(r, "smoothquant");
     r.calibrationSeconds += r.seconds["smoothquant"];
   }
 
@@ -230,9 +244,19 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
       const CapturedActivations& cap = captured(job, model.get());
       releaseCachedDeviceMemory();
       r.seconds["capture"] = cache_->captureSeconds;
+      notePeak(r, "capture");
       r.captureBytes = cap.bytes;
       r.captureStorage = toString(cap.storage);
       r.calibrationSeconds += cache_->captureSeconds;
+      // R1 and R2 learn from the captured rows alone: meanwhile the weights wait on the host and leave the GPU to
+      // the calibration's mini-batches (Llama-3-8B: 15 GiB, moved in a few seconds each way).
+      const bool park = model->device().is_cuda() && model->options().placement == WeightPlacement::Device;
+      if (park) {
+        t = Clock::now();
+        model->moveWeightsTo(at::kCPU);
+        releaseCachedDeviceMemory();
+        JQ_INFO("weights moved to the host for calibration in " << elapsedSince(t) << " s");
+      }
       t = Clock::now();
       R1Settings s1;
       s1.mode = parseR1Mode(method);
@@ -241,6 +265,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
       R1Result r1 = R1Calibrator(s1).run(cap.r1, job, captureShardOf(*dist_, cache_->calib.size(0)));
       releaseCachedDeviceMemory();
       r.seconds["calibrate.R1"] = elapsedSince(t);
+      notePeak(r, "calibrate.R1");
       r.calibrationSeconds += r.seconds["calibrate.R1"];
       r.r1 = r1.r1.to(at::kCPU);
       r.r1Curve = r1.curve;
@@ -266,11 +291,17 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
         R2Result r2 = R2Calibrator(s2).run(cap.r2, job, captureShardOf(*dist_, cache_->calib.size(0)));
         releaseCachedDeviceMemory();
         r.seconds["calibrate.R2"] = elapsedSince(t);
+        notePeak(r, "calibrate.R2");
         r.calibrationSeconds += r.seconds["calibrate.R2"];
         for (auto& m : r2.rotations) r.r2.push_back(m.to(at::kCPU));
         r.r2Curves.assign(c.numHiddenLayers, {});
         for (const auto& p : r2.curve)
           if (p.layer >= 0 && p.layer < c.numHiddenLayers) r.r2Curves[p.layer].push_back(p);
+      }
+      if (park) {
+        t = Clock::now();
+        model->moveWeightsTo(model->device());
+        JQ_INFO("weights back on " << model->device().str() << " in " << elapsedSince(t) << " s");
       }
     } else {
       r.r1 = randomHadamardMatrix(c.hiddenSize, config_.seed, at::kDouble);
@@ -293,6 +324,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
     applyRotation(*model, plan);
     releaseCachedDeviceMemory();
     r.seconds["rotate"] = elapsedSince(t);
+    notePeak(r, "rotate");
   } else if (!config_.calibration.empty() && method != "smoothquant") {
     // Unrotated baseline on the same captured data, for the loss / quantization-error columns.
     evaluateRotationOnCapture(at::Tensor(), r, job);
@@ -304,9 +336,11 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
       quantizeWeightsGptq(*model, calibrationWindows(job), config_.weight, config_.gptq, config_.batchSize, job);
       releaseCachedDeviceMemory();
       r.seconds["gptq"] = elapsedSince(t);
+      notePeak(r, "gptq");
     } else {
       quantizeWeightsRtn(*model, config_.weight, job);
       r.seconds["rtn"] = elapsedSince(t);
+      notePeak(r, "rtn");
     }
   }
   attachActivationQuantizers(*model, config_.act);
@@ -332,6 +366,7 @@ MethodResult QuantizationPipeline::runMethod(const std::string& method, const Jo
     r.evaluations.push_back(PerplexityEvaluator(po, *dist_).evaluate(*model, tokens, job));
   }
   r.seconds["eval"] = elapsedSince(t);
+  notePeak(r, "eval");
   JQ_INFO(method << " done");
   return r;
 }
@@ -353,6 +388,7 @@ std::string QuantizationPipeline::resultJson(const MethodResult& r, const RunCon
   if (!r.evaluations.empty()) j["perplexity"] = r.evaluations.front().perplexity;
   j["seconds"] = r.seconds;
   j["calibration_seconds"] = r.calibrationSeconds;
+  if (!r.peakDeviceMiB.empty()) j["peak_device_mib"] = r.peakDeviceMiB;
   if (!r.captureStorage.empty())
     j["capture"] = {{"bytes", r.captureBytes}, {"storage", r.captureStorage},
                     {"tokens_per_window", config.captureRowsPerWindow()}};
@@ -389,16 +425,19 @@ void QuantizationPipeline::writeActivationStats(RunFileWriter& w, const MethodRe
     job.report("stats", int64_t(l) + 1, int64_t(cap.r1.size()), "layer " + std::to_string(l + 1));
     const int64_t half = cap.r1[l].size(0) / 2;  // q_proj items first, then up_proj (ActivationCapture.h)
     const at::Tensor r1 = r.r1.to(cap.r1[l].device(), at::kFloat);
-    for (const auto& [module, rows] : {std::pair<std::string, at::Tensor>{"q_proj", cap.r1[l].slice(0, 0, half)},
-                                      std::pair<std::string, at::Tensor>{"up_proj", cap.r1[l].slice(0, half)}}) {
+    // The capture is in the model's dtype; statistics are taken in float32 like everything else in the run file.
+    const at::Tensor rowsR1 = cap.r1[l].to(at::kFloat);
+    for (const auto& [module, rows] : {std::pair<std::string, at::Tensor>{"q_proj", rowsR1.slice(0, 0, half)},
+                                      std::pair<std::string, at::Tensor>{"up_proj", rowsR1.slice(0, half)}}) {
       w.setModuleStats("before", int(l), module, statTensors(computeChannelStats(rows)));
       w.setModuleStats("after", int(l), module, statTensors(computeChannelStats(at::matmul(rows, r1))));
     }
     if (l < cap.r2.size()) {
-      w.setModuleStats("before", int(l), "o_proj", statTensors(computeChannelStats(cap.r2[l])));
+      const at::Tensor rowsR2 = cap.r2[l].to(at::kFloat);
+      w.setModuleStats("before", int(l), "o_proj", statTensors(computeChannelStats(rowsR2)));
       if (l < r.r2.size())
         w.setModuleStats("after", int(l), "o_proj",
-                         statTensors(computeChannelStats(rotateHeads(cap.r2[l], r.r2[l].to(cap.r2[l].device(), at::kFloat), cache_->capturedHeads))));
+                         statTensors(computeChannelStats(rotateHeads(rowsR2, r.r2[l].to(rowsR2.device(), at::kFloat), cache_->capturedHeads))));
     }
   }
 }

@@ -38,8 +38,10 @@ struct MethodResult {
   std::vector<PerplexityResult> evaluations;    // same order
   std::map<std::string, double> seconds;        // per stage: load, capture, calibrate.R1, calibrate.R2, rotate,
                                                 // rtn/gptq, eval
+  std::map<std::string, double> peakDeviceMiB;  // CUDA runs: per stage (as `seconds`), the most memory the caching
+                                                // allocator held during it
   double calibrationSeconds = 0.0;              // capture + R1 + R2 (+ SmoothQuant statistics)
-  int64_t captureBytes = 0;                     // calibrated methods: the captured rows (float32) and where they
+  int64_t captureBytes = 0;                     // calibrated methods: the captured rows (model dtype) and where they
   std::string captureStorage;                   // were held (device, pinned-host, host, disk-cache)
   // R1 on the captured R1 data (when captured): Whip loss summed over layers, start and final, and the mean
   // over layers of the 4-bit per-token quantization error (MSE) of the rotated rows.

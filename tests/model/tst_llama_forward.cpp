@@ -385,6 +385,58 @@ class TestLlamaForward : public QObject {
     QVERIFY(at::allclose(tied.forward(ids), 2.0 * logits, 1e-5, 1e-5));
   }
 
+  void projectionGroupsRunAsOneGemm() {
+    const jq::LlamaConfig c = configFor("llama3");
+    const TensorMap w = randomTensors(c, 21);
+    const at::Tensor ids = randomIds(c, 2, 7, 3);
+    at::NoGradGuard noGrad;
+    const jq::LlamaModel packed = jq::LlamaModel::fromTensors(c, cloned(w));
+    const jq::DecoderLayer& l = packed.layer(1);
+    const at::Tensor qkv = jq::fusedWeight({&l.qProj, &l.kProj, &l.vProj});
+    QVERIFY(qkv.defined());
+    QVERIFY(at::equal(qkv, at::cat({w.at("model.layers.1.self_attn.q_proj.weight"),
+                                    w.at("model.layers.1.self_attn.k_proj.weight"),
+                                    w.at("model.layers.1.self_attn.v_proj.weight")})));
+    QVERIFY(jq::fusedWeight({&l.gateProj, &l.upProj}).defined());
+    QVERIFY(!jq::fusedWeight({&l.kProj, &l.qProj, &l.vProj}).defined());  // rows out of order
+    jq::Linear transformed = l.kProj;
+    transformed.inputTransform = [](const at::Tensor& x) { return x; };
+    QVERIFY(!jq::fusedWeight({&l.qProj, &transformed, &l.vProj}).defined());
+    jq::Linear biased = l.upProj;
+    biased.bias = at::zeros({c.intermediateSize});
+    QVERIFY(!jq::fusedWeight({&l.gateProj, &biased}).defined());
+
+    // The same model with every projection on its own: replacing a weight ends the packing.
+    jq::LlamaModel apart = jq::LlamaModel::fromTensors(c, cloned(w));
+    for (int i = 0; i < apart.numLayers(); ++i)
+      for (jq::LinearKind kind : jq::kLayerLinearKinds)
+        apart.layer(i).linear(kind).weight = apart.layer(i).linear(kind).weight.clone();
+    QVERIFY(!jq::fusedWeight({&apart.layer(1).qProj, &apart.layer(1).kProj, &apart.layer(1).vProj}).defined());
+    const at::Tensor a = packed.forward(ids), b = apart.forward(ids);
+    QVERIFY2(maxAbsDiff(a, b) <= 1e-5 * maxAbs(b), qPrintable(QString::number(maxAbsDiff(a, b))));
+    // A hook sees the projections apart, with the same result.
+    jq::LlamaModel hooked = jq::LlamaModel::fromTensors(c, cloned(w));
+    int seen = 0;
+    hooked.addHook(jq::HookPoint::LinearOutput, [&](int, jq::LinearKind kind, const at::Tensor&) {
+      if (kind == jq::LinearKind::KProj) ++seen;
+    });
+    QVERIFY2(maxAbsDiff(hooked.forward(ids), b) <= 1e-5 * maxAbs(b), "hooked forward");
+    QCOMPARE(seen, c.numHiddenLayers);
+  }
+
+  void weightsMoveAwayAndBackKeepingTheTie() {
+    const jq::LlamaConfig c = configFor("tied");
+    const at::Tensor ids = randomIds(c, 1, 6, 4);
+    at::NoGradGuard noGrad;
+    jq::LlamaModel m = jq::LlamaModel::fromTensors(c, randomTensors(c, 22));
+    const at::Tensor logits = m.forward(ids);
+    m.moveWeightsTo(at::kCPU);
+    m.moveWeightsTo(m.device());
+    QVERIFY(m.embeddingsTied());
+    QVERIFY(jq::fusedWeight({&m.layer(0).gateProj, &m.layer(0).upProj}).defined());
+    QVERIFY(at::equal(m.forward(ids), logits));
+  }
+
   void piecesComposeToForwardAndHiddenStatesFollowTransformers() {
     const jq::LlamaConfig c = configFor("llama3");  // 3 layers
     const at::Tensor ids = randomIds(c, 2, 8, 10);

@@ -126,6 +126,44 @@ class TestActivationCapture : public QObject {
     QVERIFY(!std::filesystem::exists(path));
   }
 
+  void captureKeepsTheModelDtype() {
+    jq::ModelOptions mo;
+    mo.dtype = at::kBFloat16;
+    jq::LlamaModel m = jq::LlamaModel::load(jq::test::demoModelDir(), mo);
+    jq::fuseRmsNorms(m);
+    const at::Tensor calib = windows();
+    jq::CaptureOptions f32;  // the bfloat16 model's activations kept as float32
+    f32.batchSize = 2;
+    const jq::CapturedActivations a = jq::captureActivations(m, calib, f32);
+    jq::CaptureOptions bf = f32;
+    bf.dtype = at::kBFloat16;
+    const jq::CapturedActivations b = jq::captureActivations(m, calib, bf);
+    QCOMPARE(b.r1[0].scalar_type(), at::kBFloat16);
+    QCOMPARE(b.r2[0].scalar_type(), at::kBFloat16);
+    QCOMPARE(2 * b.bytes, a.bytes);
+    QCOMPARE(b.bytes, jq::captureBytes(m.config(), kWindows, kSeqlen, true, true, at::kBFloat16));
+    // Nothing is lost: the hooks see bfloat16 values.
+    for (int i = 0; i < m.numLayers(); ++i) {
+      QVERIFY(at::equal(b.r1[size_t(i)].to(at::kFloat), a.r1[size_t(i)]));
+      QVERIFY(at::equal(b.r2[size_t(i)].to(at::kFloat), a.r2[size_t(i)]));
+    }
+    jq::CaptureOptions disk = bf;
+    disk.storage = jq::CaptureStorage::DiskCache;
+    disk.cacheFolder = jq::test::tempDir();
+    const jq::CapturedActivations d = jq::captureActivations(m, calib, disk);
+    QCOMPARE(d.r1[0].scalar_type(), at::kBFloat16);
+    for (int i = 0; i < m.numLayers(); ++i) QVERIFY(at::equal(d.r1[size_t(i)], b.r1[size_t(i)]));
+    // In the file the 16 bits are stored as they are (uint16): libhdf5 reads back the same bits.
+    const hid_t f = H5Fopen(d.cachePath.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    QVERIFY(f >= 0);
+    const hid_t set = H5Dopen2(f, "r2_layer_0", H5P_DEFAULT);
+    at::Tensor bits = at::empty(b.r2[0].sizes(), at::kShort);
+    QVERIFY(H5Dread(set, H5T_NATIVE_UINT16, H5S_ALL, H5S_ALL, H5P_DEFAULT, bits.data_ptr()) >= 0);
+    H5Dclose(set);
+    H5Fclose(f);
+    QVERIFY(at::equal(bits.view(at::kBFloat16), b.r2[0]));
+  }
+
   void tokenSubsetKeepsTheDrawnRows() {
     const jq::LlamaModel m = fusedDemo();
     const at::Tensor calib = windows();
