@@ -23,11 +23,12 @@ int cmdPlan(const std::vector<std::string>& args) {
                   {"nsamples", "N", "calibration windows", "128"},
                   {"seqlen", "N", "window length", "2048"},
                   {"batch", "N", "windows per forward pass", "1"},
-                  {"method", "M", "fp/rtn/quarot (no capture) or dartquant/independent/joint (capture + R1/R2)", "joint"},
+                  {"method", "M", "fp/rtn (no rotation), quarot (rotation, no capture) or dartquant/independent/joint "
+                                  "(capture + R1/R2 + rotation)", "joint"},
                   {"weights", "Q", "rtn or gptq", "rtn"},
                   {"attention", "IMPL", "eager or sdpa", "eager"},
-                  {"capture-gpu-gib", "G", "captured rows stay on the GPU up to G GiB", "16"},
-                  {"batch-items", "N", "items per calibration mini-batch", "64"},
+                  {"capture-gpu-gib", "G", "captured rows stay on the GPU up to G GiB (device placement), else host", "16"},
+                  {"capture-tokens", "K", "capture K random tokens of each calibration window (0 = all; one GPU)", "0"},
                   {"json", "OUT", "also write the JSON result to OUT", ""}});
   cl.parse(args);
   if (cl.helpRequested()) return std::cout << cl.usage(), 0;
@@ -44,11 +45,11 @@ int cmdPlan(const std::vector<std::string>& args) {
   o.batch = cl.getInt("batch");
   const std::string method = cl.get("method");
   o.calibrate = isCalibratedMethod(method);
-  o.jointR1 = method == "joint";
+  o.rotate = isRotationMethod(method);
   o.gptq = cl.get("weights") == "gptq";
   o.eagerAttention = cl.get("attention") != "sdpa";
   o.captureDeviceGiB = cl.getDouble("capture-gpu-gib");
-  o.batchItems = cl.getInt("batch-items");
+  o.captureTokens = cl.getInt("capture-tokens");
   const MemoryPlan plan = planMemory(config, o);
   nlohmann::json j = nlohmann::json::parse(plan.toJsonText());
   j["config"] = path;

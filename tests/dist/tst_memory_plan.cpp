@@ -41,6 +41,7 @@ class TestMemoryPlan : public QObject {
   void evaluationOf8BOnOneGpu() {
     jq::PlanOptions o;
     o.calibrate = false;
+    o.rotate = false;  // rtn: no capture, no rotation
     o.placement = "device";
     const jq::MemoryPlan p = jq::planMemory(config("llama-3-8b"), o);
     // weights + 4 hidden states (1·2048·4096·2 B each) + MLP 3·2048·14336·2 + eager scores 2·32·2048²·4
@@ -49,6 +50,7 @@ class TestMemoryPlan : public QObject {
                              int64_t(1073741824) + int64_t(525336576) + int64_t(2100320256);
     QCOMPARE(stage(p, "eval").gpuBytes, expected);
     QCOMPARE(p.peakStage, std::string("eval"));
+    QCOMPARE(p.stages.size(), size_t(2));  // weights, eval
     QVERIFY(p.fits);
     o.gpuGiB = 16;  // 16.06e9 bytes of weights alone exceed a 16 GiB card with its reserve
     QVERIFY(!jq::planMemory(config("llama-3-8b"), o).fits);
@@ -59,12 +61,84 @@ class TestMemoryPlan : public QObject {
     o.gpus = 2;
     o.placement = "device";
     const jq::MemoryPlan p = jq::planMemory(config("llama-3-8b"), o);
-    // 64 windows per rank · 2048 rows · (2·4096 + 32·128) float32 · 32 layers = 206,158,430,208 bytes, more than
-    // the 16 GiB allowed on the GPU: held on the host.
-    QCOMPARE(stage(p, "capture").hostBytes, int64_t(64) * 2048 * (2 * 4096 + 4096) * 4 * 32);
-    QCOMPARE(stage(p, "calibrate.R1").hostBytes, int64_t(206158430208));
-    o.gpus = 1;
-    QCOMPARE(stage(jq::planMemory(config("llama-3-8b"), o), "capture").hostBytes, int64_t(2) * 206158430208);
+    // 64 windows per rank · 2048 rows · (2·4096 + 32·128) values · 2 bytes (bfloat16, the model's dtype) · 32 layers
+    // = 103,079,215,104 bytes (96 GiB), more than the 16 GiB allowed on the GPU: held on the host.
+    QCOMPARE(p.captureBytes, int64_t(64) * 2048 * (2 * 4096 + 4096) * 2 * 32);
+    QCOMPARE(p.captureBytes, int64_t(103079215104));
+    QVERIFY(!p.captureOnGpu);
+    QCOMPARE(stage(p, "capture").hostBytes, int64_t(103079215104));  // weights on the GPU: host holds the rows only
+    // During R1 the device-placement weights are parked on the host next to the rows: 16,060,522,496 + the rows.
+    QCOMPARE(stage(p, "calibrate.R1").hostBytes, int64_t(16060522496) + int64_t(103079215104));
+    o.gpus = 1;  // 128 windows on one rank: twice the rows
+    QCOMPARE(stage(jq::planMemory(config("llama-3-8b"), o), "capture").hostBytes, int64_t(2) * 103079215104);
+    o.dtype = "float32";  // float32 model, float32 rows: 4 bytes a value
+    QCOMPARE(jq::planMemory(config("llama-3-8b"), o).captureBytes, int64_t(128) * 2048 * 12288 * 4 * 32);
+  }
+
+  void captureTokensKeepKRowsPerWindow() {
+    jq::PlanOptions o;
+    o.placement = "device";
+    o.nsamples = 128;
+    o.captureTokens = 512;  // `--capture-tokens 512 --nsamples 128`
+    const jq::MemoryPlan p = jq::planMemory(config("llama-3-8b"), o);
+    QCOMPARE(p.captureRowsPerWindow, int64_t(512));
+    // 128 windows · 512 rows · (2·4096 + 4096) · 2 bytes · 32 layers = 51,539,607,552 bytes (48 GiB): host.
+    QCOMPARE(p.captureBytes, int64_t(128) * 512 * (2 * 4096 + 4096) * 2 * 32);
+    QCOMPARE(p.captureBytes, int64_t(51539607552));
+    QVERIFY(!p.captureOnGpu);
+    QCOMPARE(stage(p, "capture").hostBytes, int64_t(51539607552));
+    // A chunk: min(131072, 2^30 / (4096·4) = 65536) = 65536 rows = 128 items of 512 rows; a layer holds 2·128 = 256
+    // R1 items (q_proj, up_proj) and 128 R2 items, so both chunks are 128 items = 65536 rows.
+    // R1: 5 · 65536 · 4096 · 4 = 5,368,709,120 + R matrices 8 · 4096² · 4 = 536,870,912; no weights, rows on host.
+    QCOMPARE(stage(p, "calibrate.R1").gpuBytes, int64_t(5368709120) + int64_t(536870912));
+    QCOMPARE(stage(p, "calibrate.R2").gpuBytes, int64_t(5) * 65536 * 4096 * 4);
+
+    // 8 windows: 8 · 512 · 12288 · 2 · 32 = 3,221,225,472 bytes (3 GiB) fit the 16 GiB on the GPU, and a layer has
+    // only 16 R1 items: the chunk is 16 · 512 = 8192 rows.
+    o.nsamples = 8;
+    const jq::MemoryPlan small = jq::planMemory(config("llama-3-8b"), o);
+    QCOMPARE(small.captureBytes, int64_t(3221225472));
+    QVERIFY(small.captureOnGpu);
+    QCOMPARE(stage(small, "capture").hostBytes, int64_t(0));
+    // rows 3,221,225,472 + 5 · 8192 · 4096 · 4 = 671,088,640 + 536,870,912.
+    QCOMPARE(stage(small, "calibrate.R1").gpuBytes, int64_t(3221225472) + int64_t(671088640) + int64_t(536870912));
+    // The rows stay on the GPU through evaluation: eval of evaluationOf8BOnOneGpu (20,003,190,784) + the rows.
+    QCOMPARE(stage(small, "eval").gpuBytes, int64_t(20003190784) + int64_t(3221225472));
+
+    // K = seqlen and K = 0 both capture every token.
+    o.captureTokens = 2048;
+    QCOMPARE(jq::planMemory(config("llama-3-8b"), o).captureRowsPerWindow, int64_t(2048));
+    o.captureTokens = 0;
+    QCOMPARE(jq::planMemory(config("llama-3-8b"), o).captureRowsPerWindow, int64_t(2048));
+  }
+
+  void calibrationHoldsNoWeightsOnTheGpu() {
+    jq::PlanOptions o;
+    o.placement = "device";
+    const jq::MemoryPlan p = jq::planMemory(config("llama-3-8b"), o);  // joint, 128 windows of 2048 rows
+    QCOMPARE(p.placement, std::string("device"));
+    // Rows: 128 · 2048 · 12288 · 2 · 32 = 206,158,430,208 bytes on the host. The weights are parked on the host:
+    // the GPU holds only one chunk, min(131072, 65536) rows = 32 items of 2048, 5 · 65536 · 4096 · 4 =
+    // 5,368,709,120, and the R matrices 8 · 4096² · 4 = 536,870,912.
+    const jq::StagePlan& r1 = stage(p, "calibrate.R1");
+    QCOMPARE(r1.gpuBytes, int64_t(5368709120) + int64_t(536870912));
+    QVERIFY(r1.gpuBytes < p.weightBytes);
+    QCOMPARE(r1.hostBytes, int64_t(16060522496) + int64_t(206158430208));
+    QCOMPARE(stage(p, "calibrate.R2").gpuBytes, int64_t(5368709120));
+    // The weights come back for the rotation: 16,060,522,496 + the larger of R1's evaluation chunk
+    // (5,368,709,120) and the embedding rotated in float64: 2 · 128256·4096 · 8 + 128256·4096 · 2 = 9,456,058,368.
+    QCOMPARE(stage(p, "rotate").gpuBytes, int64_t(16060522496) + int64_t(9456058368));
+    // Capture: the method's own weights once (no second copy) + the larger of the norm fusion in float64
+    // (9,456,058,368) and the hidden states 128 · 2048 · 4096 · 2 = 2,147,483,648 + one layer's forward
+    // 2048 · (2·14336 + 4·4096) · 2 = 184,549,376 + eager scores 32 · 2048² · 4 = 536,870,912.
+    QCOMPARE(stage(p, "capture").gpuBytes, int64_t(16060522496) + int64_t(9456058368));
+    QCOMPARE(p.peakStage, std::string("capture"));
+
+    // A tied model (Llama-3.2-1B) gets its own lm_head when the norms are fused: 2,471,628,800 bytes of weights
+    // + 128256 · 2048 · 2 = 525,336,576 parked on the host next to 16 · 128 · 2048 · (2·2048 + 2048) · 2 =
+    // 51,539,607,552 bytes of rows.
+    const jq::MemoryPlan p1 = jq::planMemory(config("llama-3.2-1b"), o);
+    QCOMPARE(stage(p1, "calibrate.R1").hostBytes, int64_t(2471628800) + int64_t(525336576) + int64_t(51539607552));
   }
 
   void seventyBillionGoesLayerByLayer() {
@@ -86,6 +160,14 @@ class TestMemoryPlan : public QObject {
     QVERIFY_EXCEPTION_THROWN(jq::planMemory(config("llama-3-8b"), o), jq::Error);
     o.gpus = 1;
     o.dtype = "int8";
+    QVERIFY_EXCEPTION_THROWN(jq::planMemory(config("llama-3-8b"), o), jq::Error);
+    o.dtype = "bfloat16";
+    o.captureTokens = 4096;  // more than seqlen
+    QVERIFY_EXCEPTION_THROWN(jq::planMemory(config("llama-3-8b"), o), jq::Error);
+    o.captureTokens = -1;
+    QVERIFY_EXCEPTION_THROWN(jq::planMemory(config("llama-3-8b"), o), jq::Error);
+    o.captureTokens = 512;
+    o.gpus = 2;  // the pipeline draws token subsets in one process only
     QVERIFY_EXCEPTION_THROWN(jq::planMemory(config("llama-3-8b"), o), jq::Error);
   }
 };
