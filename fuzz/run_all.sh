@@ -6,7 +6,7 @@
 #   fuzz/run_all.sh 30 fuzz_config        # one target, briefly
 #
 # Environment: BUILD (default build-fuzz), JOBS (default 2: the build machine is shared), CXX_FOR_FUZZ (clang++-14),
-# FUZZ_ARGS (extra libFuzzer flags, e.g. "-fork=1 -ignore_timeouts=1" to go on past the libhdf5 hang listed in
+# FUZZ_ARGS (extra libFuzzer flags, e.g. "-fork=1 -ignore_timeouts=1" to go on past a hang inside a library, see
 # fuzz/known-hangs/; the timeout is still written to the artifacts and counted as a finding).
 # New corpus entries go to $BUILD/fuzz/work/<target>/ (the committed seeds in fuzz/corpus/ are only read);
 # findings to $BUILD/fuzz/artifacts/, logs to $BUILD/fuzz/logs/. Exit status 1 when any target found something.

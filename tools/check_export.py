@@ -14,7 +14,10 @@ transformers, torch, h5py; no network). Prints one JSON object; exit status 1 wh
                                   R2 [head_dim, head_dim] must equal every KV-head group of REF's R2.
   --runfile RUN.h5 --doc docs/runfile.md
                                   every dataset in the run file must match a path documented in the doc's layout
-                                  table (and the always-present ones must exist).
+                                  table (and the always-present ones must exist); every string (the attributes
+                                  format, config, metrics and columns, the text fields of the tables) must be a
+                                  fixed-length string, which h5py returns as bytes, that decodes as UTF-8
+                                  (config and metrics as JSON); format_version must be 2.
 
 The text is read as our evaluator reads it (core/data/EvaluationText): "text" = the file as is; "wikitext2" = the
 lines of wiki.*.raw, each keeping its "\\n", whitespace-only lines as "", joined with "\\n\\n".
@@ -161,6 +164,60 @@ def documented_patterns(doc_path):
     return rows
 
 
+def string_problems(f):
+    """Run files hold fixed-length strings only (format version 2): h5py returns them as bytes (numpy.bytes_, or
+    an 'S' field of a table), never as str, which is what it gives for a variable-length string."""
+    import h5py
+    problems = []
+
+    def check_attr(obj, name, what, parse_json=False):
+        if name not in obj.attrs:
+            return
+        if h5py.check_string_dtype(obj.attrs.get_id(name).dtype) is None:
+            problems.append(f"{what}: not a string")
+            return
+        if obj.attrs.get_id(name).get_type().is_variable_str():
+            problems.append(f"{what}: a variable-length string")
+            return
+        value = obj.attrs[name]
+        if not isinstance(value, bytes):
+            problems.append(f"{what}: h5py gave {type(value).__name__}, not bytes")
+            return
+        try:
+            text = value.decode("utf-8")
+            if parse_json:
+                json.loads(text)
+        except (UnicodeDecodeError, ValueError) as e:
+            problems.append(f"{what}: {e}")
+
+    if f.attrs.get("format") != b"jointquant-run":
+        problems.append(f"format attribute is {f.attrs.get('format')!r}, not b'jointquant-run'")
+    if f.attrs.get("format_version") != 2:
+        problems.append(f"format_version is {f.attrs.get('format_version')!r}, not 2")
+    check_attr(f, "format", "attribute format")
+    check_attr(f, "config", "attribute config", parse_json=True)
+    check_attr(f, "metrics", "attribute metrics", parse_json=True)
+    if "curves" in f:
+        f["curves"].visititems(lambda name, obj: check_attr(obj, "columns", f"/curves/{name} attribute columns")
+                               if isinstance(obj, h5py.Dataset) else None)
+    for table, fields in (("metrics/perplexity", ("method", "dataset")), ("metrics/timings", ("stage",))):
+        if table not in f:
+            continue
+        dtype = f[table].dtype
+        for field in fields:
+            if field not in (dtype.names or ()):
+                problems.append(f"/{table}: no field {field}")
+            elif dtype[field].kind != "S":
+                problems.append(f"/{table} field {field}: numpy kind {dtype[field].kind!r}, not a fixed-length 'S'")
+            else:
+                for value in f[table][field]:
+                    try:
+                        value.decode("utf-8")
+                    except UnicodeDecodeError as e:
+                        problems.append(f"/{table} field {field}: {e}")
+    return problems
+
+
 def check_runfile(run_path, doc_path):
     import h5py
     patterns = documented_patterns(doc_path)
@@ -168,6 +225,7 @@ def check_runfile(run_path, doc_path):
     with h5py.File(run_path, "r") as f:
         f.visititems(lambda name, obj: (datasets if isinstance(obj, h5py.Dataset) else groups).append("/" + name))
         attrs = sorted(f.attrs.keys())
+        strings = string_problems(f)
     undocumented = [d for d in datasets if not any(rx.match(d) for rx, _, kind in patterns if kind == "dataset")]
     used = sorted({raw for rx, raw, kind in patterns if kind == "dataset" for d in datasets if rx.match(d)})
     unused = sorted({raw for _, raw, kind in patterns if kind == "dataset"} - set(used))
@@ -178,7 +236,8 @@ def check_runfile(run_path, doc_path):
     return {"file": run_path, "doc": doc_path, "documented_rows": len(patterns), "datasets": datasets,
             "attributes": attrs, "undocumented": undocumented, "documented_present": used,
             "documented_absent": unused, "missing_groups": missing_groups, "missing_required": missing,
-            "ok": not undocumented and not missing_groups and not missing and "format" in attrs}
+            "string_problems": strings,
+            "ok": not undocumented and not missing_groups and not missing and "format" in attrs and not strings}
 
 
 def main():

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <variant>
 
 #include "common/AtomicFile.h"
 #include "common/Error.h"
@@ -20,7 +21,9 @@ namespace jq {
 namespace {
 
 constexpr const char* kFormatName = "jointquant-run";
-constexpr int kFormatVersion = 1;
+// Version 2 stores every string as a fixed-length string (version 1 used variable-length strings, which libhdf5
+// 1.10 can hang on for ever when a damaged file's global heap is read; see fixedStringType below).
+constexpr int kFormatVersion = 2;
 
 // One HDF5 user at a time: the library serialises internally anyway, and this keeps the error-printing switch
 // below from racing. HDF5's own printing to stderr is turned off for our calls (and restored after) because every
@@ -106,12 +109,126 @@ Hid fileAccessList() {
   return fapl;
 }
 
-Hid utf8StringType() {
+// Every string a run file holds is a fixed-length string: null-padded, exactly the string's bytes (at least one
+// byte, so "" is one NUL), UTF-8. A variable-length string lives in the file's global heap, and libhdf5 1.10 can
+// loop for ever in H5Aread/H5Dread of one whose heap is damaged (fuzz_runfile; tst_fuzz_regressions
+// libhdf5FindingsEndInError); a fixed-length string is read by a plain copy of its bytes. Null-padded strings
+// are what h5py writes for numpy byte strings, and it reads them back as bytes.
+Hid fixedStringType(size_t bytes) {
   Hid t(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(t.get(), H5T_VARIABLE);
+  H5Tset_size(t.get(), std::max<size_t>(bytes, 1));
+  H5Tset_strpad(t.get(), H5T_STR_NULLPAD);
   H5Tset_cset(t.get(), H5T_CSET_UTF8);
   return t;
 }
+
+// Whether reading data of this type would make libhdf5 follow a variable-length item into the global heap: a
+// variable-length string or sequence, also as a member of a compound or the base of an array. Error answers count
+// as yes: what cannot be inspected is not read.
+bool holdsVariableLength(hid_t type) {
+  switch (H5Tget_class(type)) {
+    case H5T_STRING:
+      return H5Tis_variable_str(type) != 0;
+    case H5T_VLEN:
+      return true;
+    case H5T_COMPOUND: {
+      const int n = H5Tget_nmembers(type);
+      if (n < 0) return true;
+      for (int i = 0; i < n; ++i) {
+        Hid member(H5Tget_member_type(type, static_cast<unsigned>(i)), H5Tclose);
+        if (!member.valid() || holdsVariableLength(member.get())) return true;
+      }
+      return false;
+    }
+    case H5T_ARRAY: {
+      Hid base(H5Tget_super(type), H5Tclose);
+      return !base.valid() || holdsVariableLength(base.get());
+    }
+    case H5T_NO_CLASS:
+    case H5T_NCLASSES:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The tables under /metrics: compound datasets of named fields, packed in this order. Text is a fixed-length
+// string (its width is the longest value's), numbers are little-endian float64 / int64.
+enum class FieldKind { Text, Float64, Int64 };
+struct FieldSpec {
+  const char* name;
+  FieldKind kind;
+};
+using Cell = std::variant<std::string, double, int64_t>;
+const std::vector<FieldSpec>& perplexityFields() {
+  static const std::vector<FieldSpec> f{
+      {"method", FieldKind::Text}, {"dataset", FieldKind::Text}, {"perplexity", FieldKind::Float64},
+      {"seqlen", FieldKind::Int64}};
+  return f;
+}
+const std::vector<FieldSpec>& timingFields() {
+  static const std::vector<FieldSpec> f{{"stage", FieldKind::Text}, {"seconds", FieldKind::Float64}};
+  return f;
+}
+
+// One table's records as packed bytes, with the compound types that describe them in memory and in the file.
+class TableBuffer {
+ public:
+  // `textTypes[i]`: the string type of field i when it is text (unused otherwise).
+  TableBuffer(const std::vector<FieldSpec>& fields, const std::vector<Hid>& textTypes, size_t rows) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      offsets_.push_back(recordBytes_);
+      recordBytes_ += fields[i].kind == FieldKind::Text ? H5Tget_size(textTypes[i].get()) : 8;
+    }
+    memType_ = Hid(H5Tcreate(H5T_COMPOUND, recordBytes_), H5Tclose);
+    fileType_ = Hid(H5Tcreate(H5T_COMPOUND, recordBytes_), H5Tclose);
+    for (size_t i = 0; i < fields.size(); ++i) {
+      hid_t mem = textTypes.size() > i && textTypes[i].valid() ? textTypes[i].get() : -1, file = mem;
+      if (fields[i].kind == FieldKind::Float64) mem = H5T_NATIVE_DOUBLE, file = H5T_IEEE_F64LE;
+      if (fields[i].kind == FieldKind::Int64) mem = H5T_NATIVE_INT64, file = H5T_STD_I64LE;
+      H5Tinsert(memType_.get(), fields[i].name, offsets_[i], mem);
+      H5Tinsert(fileType_.get(), fields[i].name, offsets_[i], file);
+    }
+    bytes_.assign(rows * recordBytes_, '\0');
+  }
+
+  const Hid& memType() const { return memType_; }
+  const Hid& fileType() const { return fileType_; }
+  char* data() { return bytes_.data(); }
+
+  void setText(size_t row, size_t field, const std::string& s) {
+    std::memcpy(at(row, field), s.data(), std::min(s.size(), width(field)));
+  }
+  void setF64(size_t row, size_t field, double v) { std::memcpy(at(row, field), &v, 8); }
+  void setI64(size_t row, size_t field, int64_t v) { std::memcpy(at(row, field), &v, 8); }
+  // Up to the first NUL (null-padded, or null-terminated as other writers may store it).
+  std::string text(size_t row, size_t field) const {
+    const char* p = at(row, field);
+    return std::string(p, static_cast<size_t>(std::find(p, p + width(field), '\0') - p));
+  }
+  double f64(size_t row, size_t field) const {
+    double v;
+    std::memcpy(&v, at(row, field), 8);
+    return v;
+  }
+  int64_t i64(size_t row, size_t field) const {
+    int64_t v;
+    std::memcpy(&v, at(row, field), 8);
+    return v;
+  }
+
+ private:
+  size_t width(size_t field) const {
+    return (field + 1 < offsets_.size() ? offsets_[field + 1] : recordBytes_) - offsets_[field];
+  }
+  char* at(size_t row, size_t field) { return bytes_.data() + row * recordBytes_ + offsets_[field]; }
+  const char* at(size_t row, size_t field) const { return bytes_.data() + row * recordBytes_ + offsets_[field]; }
+
+  std::vector<size_t> offsets_;
+  size_t recordBytes_ = 0;
+  Hid memType_, fileType_;
+  std::string bytes_;
+};
 
 bool validPlainName(const std::string& n) {
   return !n.empty() && n != "." && n != ".." && n.find('/') == std::string::npos;
@@ -231,35 +348,6 @@ void RunFileWriter::addTiming(const TimingRow& row) { impl_->timings.push_back(r
 
 namespace {
 
-struct PplRecord {
-  const char* method;
-  const char* dataset;
-  double perplexity;
-  int64_t seqlen;
-};
-struct TimingRecord {
-  const char* stage;
-  double seconds;
-};
-
-Hid perplexityType() {
-  Hid str = utf8StringType();
-  Hid t(H5Tcreate(H5T_COMPOUND, sizeof(PplRecord)), H5Tclose);
-  H5Tinsert(t.get(), "method", HOFFSET(PplRecord, method), str.get());
-  H5Tinsert(t.get(), "dataset", HOFFSET(PplRecord, dataset), str.get());
-  H5Tinsert(t.get(), "perplexity", HOFFSET(PplRecord, perplexity), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t.get(), "seqlen", HOFFSET(PplRecord, seqlen), H5T_NATIVE_INT64);
-  return t;
-}
-
-Hid timingType() {
-  Hid str = utf8StringType();
-  Hid t(H5Tcreate(H5T_COMPOUND, sizeof(TimingRecord)), H5Tclose);
-  H5Tinsert(t.get(), "stage", HOFFSET(TimingRecord, stage), str.get());
-  H5Tinsert(t.get(), "seconds", HOFFSET(TimingRecord, seconds), H5T_NATIVE_DOUBLE);
-  return t;
-}
-
 class FileBuilder {
  public:
   FileBuilder(hid_t file, std::string target) : file_(file), target_(std::move(target)) {
@@ -276,11 +364,11 @@ class FileBuilder {
 
   void stringAttribute(const std::string& object, const char* name, const std::string& value) {
     Hid obj(H5Oopen(file_, object.c_str(), H5P_DEFAULT), H5Oclose);
-    Hid type = utf8StringType();
+    Hid type = fixedStringType(value.size());
     Hid space(H5Screate(H5S_SCALAR), H5Sclose);
     Hid attr(H5Acreate2(obj.get(), name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    const char* p = value.c_str();
-    if (!attr.valid() || H5Awrite(attr.get(), type.get(), &p) < 0)
+    // c_str(): "" is written as its terminating NUL (the type is one byte wide then).
+    if (!attr.valid() || H5Awrite(attr.get(), type.get(), value.c_str()) < 0)
       fail(std::string("cannot write attribute ") + name + " of " + object);
   }
 
@@ -304,16 +392,30 @@ class FileBuilder {
       fail("cannot write dataset " + path);
   }
 
-  template <typename Record>
-  void table(const std::string& path, const Hid& memType, const std::vector<Record>& rows) {
-    Hid fileType(H5Tcopy(memType.get()), H5Tclose);
-    H5Tpack(fileType.get());
+  // One row per entry, one cell per field of `fields`, of that field's kind.
+  void table(const std::string& path, const std::vector<FieldSpec>& fields,
+             const std::vector<std::vector<Cell>>& rows) {
+    std::vector<Hid> textTypes;
+    for (size_t f = 0; f < fields.size(); ++f) {
+      size_t width = 0;
+      if (fields[f].kind == FieldKind::Text)
+        for (const auto& row : rows) width = std::max(width, std::get<std::string>(row[f]).size());
+      textTypes.push_back(fields[f].kind == FieldKind::Text ? fixedStringType(width) : Hid());
+    }
+    TableBuffer buf(fields, textTypes, rows.size());
+    for (size_t r = 0; r < rows.size(); ++r)
+      for (size_t f = 0; f < fields.size(); ++f) {
+        if (fields[f].kind == FieldKind::Text) buf.setText(r, f, std::get<std::string>(rows[r][f]));
+        else if (fields[f].kind == FieldKind::Float64) buf.setF64(r, f, std::get<double>(rows[r][f]));
+        else buf.setI64(r, f, std::get<int64_t>(rows[r][f]));
+      }
     const hsize_t n = rows.size();
     Hid space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-    Hid ds(H5Dcreate2(file_, path.c_str(), fileType.get(), space.get(), lcpl_.get(), H5P_DEFAULT, H5P_DEFAULT),
+    Hid ds(H5Dcreate2(file_, path.c_str(), buf.fileType().get(), space.get(), lcpl_.get(), H5P_DEFAULT,
+                      H5P_DEFAULT),
            H5Dclose);
     if (!ds.valid()) fail("cannot create table " + path);
-    if (n > 0 && H5Dwrite(ds.get(), memType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) < 0)
+    if (n > 0 && H5Dwrite(ds.get(), buf.memType().get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
       fail("cannot write table " + path);
   }
 
@@ -336,10 +438,18 @@ void RunFileWriter::commit(const JobContext& job) {
   {
     Hid fapl = fileAccessList();
     H5Pset_fapl_core(fapl.get(), size_t(1) << 20, /*backing_store=*/0);
+    // The root group tracks its attributes' creation order, which gives it a version-2 object header (HDF5 1.8,
+    // as h5py's track_order): an attribute over 64 KiB (a long config or metrics JSON, now that strings are stored
+    // in the attribute itself rather than in the global heap) then moves to dense attribute storage instead of
+    // failing ("object header message is too large"). The file keeps the oldest superblock: the 1.8 file format
+    // (H5Pset_libver_bounds) would do as well, but libhdf5 1.10's H5Fget_file_image leaves a wrong checksum in
+    // its version-2 superblock.
+    Hid fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+    H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED);
     // HDF5 refuses to create a file under a name it holds open; the name is never created on disk.
     static std::atomic<int> runFileImageSerial{0};
     const std::string memoryName = d.path + ".in-memory-" + std::to_string(runFileImageSerial++);
-    Hid file(H5Fcreate(memoryName.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
+    Hid file(H5Fcreate(memoryName.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose);
     if (!file.valid()) throwIo(d.path, "cannot create the run file in memory: " + h5Detail());
     FileBuilder b(file.get(), d.path);
 
@@ -367,12 +477,11 @@ void RunFileWriter::commit(const JobContext& job) {
     }
 
     job.checkCancelled("save run file");
-    std::vector<PplRecord> ppl;
-    for (const auto& r : d.perplexities) ppl.push_back({r.method.c_str(), r.dataset.c_str(), r.perplexity, r.seqlen});
-    b.table("/metrics/perplexity", perplexityType(), ppl);
-    std::vector<TimingRecord> tim;
-    for (const auto& r : d.timings) tim.push_back({r.stage.c_str(), r.seconds});
-    b.table("/metrics/timings", timingType(), tim);
+    std::vector<std::vector<Cell>> ppl, tim;
+    for (const auto& r : d.perplexities) ppl.push_back({r.method, r.dataset, r.perplexity, r.seqlen});
+    b.table("/metrics/perplexity", perplexityFields(), ppl);
+    for (const auto& r : d.timings) tim.push_back({r.stage, r.seconds});
+    b.table("/metrics/timings", timingFields(), tim);
 
     if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) throwIo(d.path, "cannot finish the run file: " + h5Detail());
     const ssize_t bytes = H5Fget_file_image(file.get(), nullptr, 0);
@@ -466,50 +575,90 @@ struct RunFileReader::Impl {
     return t;
   }
 
+  // Refuses an item that would make libhdf5 read variable-length data: run files of format version 1 and files of
+  // other tools (h5py writes Python str as variable-length strings); a damaged heap can hang libhdf5 for ever.
+  [[noreturn]] void refuseVariableLength(const std::string& item) const {
+    throwUnsupported(path, item + " is a variable-length string; this run file was written by an older "
+                           "JointQuant (run-file format version 1) or another tool and cannot be read safely "
+                           "(docs/runfile.md says how to convert it)");
+  }
+
+  // A scalar fixed-length string attribute of the root group, up to its first NUL; "" when absent.
   std::string stringAttribute(const char* name) const {
+    const std::string item = std::string("attribute '") + name + "'";
     if (H5Aexists(file.get(), name) <= 0) return {};
     Hid attr(H5Aopen(file.get(), name, H5P_DEFAULT), H5Aclose);
+    if (!attr.valid()) invalid("cannot open " + item + ": " + h5Detail());
     Hid type(H5Aget_type(attr.get()), H5Tclose);
-    if (!attr.valid() || H5Tget_class(type.get()) != H5T_STRING)
-      invalid(std::string("attribute '") + name + "' is not a string");
-    if (H5Tis_variable_str(type.get()) > 0) {
-      Hid mem = utf8StringType();
-      char* p = nullptr;
-      if (H5Aread(attr.get(), mem.get(), &p) < 0)
-        invalid(std::string("cannot read attribute '") + name + "': " + h5Detail());
-      std::string s = p ? p : "";
-      H5free_memory(p);
-      return s;
-    }
-    // Fixed-length strings (as h5py writes for numpy byte strings).
+    if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING) invalid(item + " is not a string");
+    // Checked before anything reads it: H5Aread of a variable-length string follows it into the global heap.
+    if (holdsVariableLength(type.get())) refuseVariableLength(item);
+    Hid space(H5Aget_space(attr.get()), H5Sclose);
+    if (!space.valid() || H5Sget_simple_extent_npoints(space.get()) != 1) invalid(item + " is not a single string");
     const size_t n = H5Tget_size(type.get());
-    checkFits(std::string("attribute '") + name + "'", static_cast<long double>(n));
+    if (n == 0) invalid(item + " has no size: " + h5Detail());
+    checkFits(item, static_cast<long double>(n));
     std::string s(n, '\0');
+    // The file's own type in memory too: a plain copy, no conversion (HDF5 converts no string between charsets).
     Hid mem(H5Tcopy(type.get()), H5Tclose);
-    if (H5Aread(attr.get(), mem.get(), s.data()) < 0)
-      invalid(std::string("cannot read attribute '") + name + "': " + h5Detail());
+    if (H5Aread(attr.get(), mem.get(), s.data()) < 0) invalid("cannot read " + item + ": " + h5Detail());
     s.resize(std::strlen(s.c_str()));
     return s;
   }
 
-  template <typename Record, typename Convert>
-  auto table(const std::string& p, const Hid& memType, Convert convert) const {
-    std::vector<decltype(convert(std::declval<Record>()))> out;
+  // The root group's int32 format_version (any integer type is read as int).
+  int intAttribute(const char* name) const {
+    const std::string item = std::string("attribute '") + name + "'";
+    if (H5Aexists(file.get(), name) <= 0) invalid(std::string("the run file lacks its ") + name);
+    Hid attr(H5Aopen(file.get(), name, H5P_DEFAULT), H5Aclose);
+    Hid type(attr.valid() ? H5Aget_type(attr.get()) : -1, H5Tclose);
+    Hid space(attr.valid() ? H5Aget_space(attr.get()) : -1, H5Sclose);
+    if (!type.valid() || H5Tget_class(type.get()) != H5T_INTEGER || !space.valid() ||
+        H5Sget_simple_extent_npoints(space.get()) != 1)
+      invalid(item + " is not a single integer");
+    int value = 0;
+    if (H5Aread(attr.get(), H5T_NATIVE_INT, &value) < 0) invalid("cannot read " + item + ": " + h5Detail());
+    return value;
+  }
+
+  // A compound table of the given fields (others are ignored); rows converted one by one by `convert(buf, row)`.
+  template <typename Convert>
+  auto table(const std::string& p, const std::vector<FieldSpec>& fields, Convert convert) const {
+    std::vector<decltype(convert(std::declval<const TableBuffer&>(), size_t(0)))> out;
     if (!exists(p)) return out;
     Hid ds(H5Dopen2(file.get(), p.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!ds.valid()) invalid("cannot open table " + p + ": " + h5Detail());
+    Hid type(H5Dget_type(ds.get()), H5Tclose);
+    if (!type.valid() || H5Tget_class(type.get()) != H5T_COMPOUND) invalid(p + " is not a table of named fields");
+    std::vector<Hid> textTypes;
+    for (const FieldSpec& f : fields) {
+      const std::string item = "field '" + std::string(f.name) + "' of table " + p;
+      const int index = H5Tget_member_index(type.get(), f.name);
+      if (index < 0) invalid("table " + p + " has no field '" + f.name + "'");
+      Hid member(H5Tget_member_type(type.get(), static_cast<unsigned>(index)), H5Tclose);
+      const H5T_class_t cls = member.valid() ? H5Tget_class(member.get()) : H5T_NO_CLASS;
+      const H5T_class_t want =
+          f.kind == FieldKind::Text ? H5T_STRING : f.kind == FieldKind::Float64 ? H5T_FLOAT : H5T_INTEGER;
+      if (cls != want)
+        invalid(item + " is not " + (f.kind == FieldKind::Text ? "a string" : "a number of the documented type"));
+      if (f.kind == FieldKind::Text && holdsVariableLength(member.get())) refuseVariableLength(item);
+      textTypes.push_back(f.kind == FieldKind::Text ? Hid(H5Tcopy(member.get()), H5Tclose) : Hid());
+      if (f.kind == FieldKind::Text && (!textTypes.back().valid() || H5Tget_size(member.get()) == 0))
+        invalid("cannot read the type of " + item + ": " + h5Detail());
+    }
+    // Fields we do not read are skipped by the conversion, but a variable-length one is refused all the same.
+    if (holdsVariableLength(type.get())) refuseVariableLength("a field of table " + p);
     Hid space(H5Dget_space(ds.get()), H5Sclose);
-    const hssize_t n = H5Sget_simple_extent_npoints(space.get());
-    if (!ds.valid() || n < 0) invalid("cannot open table " + p + ": " + h5Detail());
-    checkFits(p, static_cast<long double>(n) * sizeof(Record));
-    std::vector<Record> rows(static_cast<size_t>(n));
-    if (n > 0 && H5Dread(ds.get(), memType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) < 0)
+    const hssize_t n = space.valid() ? H5Sget_simple_extent_npoints(space.get()) : -1;
+    if (n < 0) invalid("cannot read the shape of table " + p + ": " + h5Detail());
+    long double recordBytes = 0;
+    for (size_t i = 0; i < fields.size(); ++i)
+      recordBytes += fields[i].kind == FieldKind::Text ? static_cast<long double>(H5Tget_size(textTypes[i].get())) : 8;
+    checkFits(p, static_cast<long double>(n) * recordBytes);
+    TableBuffer buf(fields, textTypes, static_cast<size_t>(n));
+    if (n > 0 && H5Dread(ds.get(), buf.memType().get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
       invalid("cannot read table " + p + ": " + h5Detail());
-    for (const Record& r : rows) out.push_back(convert(r));
-#if H5_VERSION_GE(1, 12, 0)
-    if (n > 0) H5Treclaim(memType.get(), space.get(), H5P_DEFAULT, rows.data());
-#else
-    if (n > 0) H5Dvlen_reclaim(memType.get(), space.get(), H5P_DEFAULT, rows.data());
-#endif
+    for (size_t r = 0; r < static_cast<size_t>(n); ++r) out.push_back(convert(buf, r));
     return out;
   }
 };
@@ -524,7 +673,6 @@ int parseLayer(const std::string& name) {
   }
   return v;
 }
-std::string str(const char* p) { return p ? p : ""; }
 }  // namespace
 
 RunFileReader::RunFileReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
@@ -540,9 +688,9 @@ RunFileReader::RunFileReader(const std::string& path) : impl_(std::make_unique<I
   if (!impl_->file.valid()) throwInvalid(path, "cannot open the HDF5 file (truncated or damaged?): " + h5Detail());
   if (impl_->stringAttribute("format") != kFormatName)
     throwInvalid(path, std::string("an HDF5 file, but not a JointQuant run file (no format = '") + kFormatName + "')");
-  Hid attr(H5Aopen(impl_->file.get(), "format_version", H5P_DEFAULT), H5Aclose);
-  if (!attr.valid() || H5Aread(attr.get(), H5T_NATIVE_INT, &impl_->version) < 0)
-    throwInvalid(path, "run file lacks its format_version: " + h5Detail());
+  impl_->version = impl_->intAttribute("format_version");
+  if (impl_->version < 1)
+    throwInvalid(path, "run file format version " + std::to_string(impl_->version) + " is not valid");
   if (impl_->version > kFormatVersion)
     throwUnsupported(path, "run file format version " + std::to_string(impl_->version) + " is newer than this "
                            "program reads (" + std::to_string(kFormatVersion) + ")");
@@ -667,15 +815,15 @@ LossCurve RunFileReader::curve(const std::string& name) const {
 
 std::vector<PerplexityRow> RunFileReader::perplexities() const {
   H5Guard g;
-  return impl_->table<PplRecord>("/metrics/perplexity", perplexityType(), [](const PplRecord& r) {
-    return PerplexityRow{str(r.method), str(r.dataset), r.perplexity, r.seqlen};
+  return impl_->table("/metrics/perplexity", perplexityFields(), [](const TableBuffer& b, size_t r) {
+    return PerplexityRow{b.text(r, 0), b.text(r, 1), b.f64(r, 2), b.i64(r, 3)};
   });
 }
 
 std::vector<TimingRow> RunFileReader::timings() const {
   H5Guard g;
-  return impl_->table<TimingRecord>("/metrics/timings", timingType(),
-                                    [](const TimingRecord& r) { return TimingRow{str(r.stage), r.seconds}; });
+  return impl_->table("/metrics/timings", timingFields(),
+                      [](const TableBuffer& b, size_t r) { return TimingRow{b.text(r, 0), b.f64(r, 1)}; });
 }
 
 }  // namespace jq

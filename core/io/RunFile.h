@@ -1,6 +1,7 @@
 // The run file: one HDF5 file per run holding everything needed to compare methods afterwards — the RunConfig,
 // the rotations, per-layer activation statistics before and after rotation, loss curves and metrics.
-// Readable by h5py; the layout is documented in docs/runfile.md.
+// Readable by h5py; the layout is documented in docs/runfile.md. Every string in it is a fixed-length UTF-8 string
+// (format version 2), which h5py reads back as bytes.
 //
 // Writing is all-or-nothing: RunFileWriter only collects in memory, and commit() writes a temporary file in the
 // same folder and renames it over the target, so a crash, a cancel or an exception mid-write leaves any earlier
@@ -79,7 +80,10 @@ class RunFileWriter {
 class RunFileReader {
  public:
   // Throws NotFound for a missing file, InvalidInput naming the file when it is not HDF5, truncated or not a run
-  // file (no format attribute).
+  // file (no format attribute), Unsupported for a newer format version. Every string item is checked before it
+  // is read: a variable-length string (run files of format version 1, files written by other tools) is refused
+  // with Unsupported naming the item, here for the format attribute and by the accessors for the others, and is
+  // never handed to libhdf5 to read (a damaged one can hang libhdf5 1.10 for ever).
   explicit RunFileReader(const std::string& path);
   ~RunFileReader();
   RunFileReader(const RunFileReader&) = delete;

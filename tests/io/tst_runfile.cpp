@@ -57,6 +57,93 @@ void fillRun(jq::RunFileWriter& w) {
   w.addTiming({"calibrate.R1", 31.25});
 }
 
+// Root attributes of a run file written by hand with the C API: `format` and `config` either as variable-length
+// strings (as format version 1 and h5py's Python str) or fixed-length, format_version as given.
+void writeHandMadeRunFile(const std::string& path, bool formatVariable, bool configVariable, int version = 2) {
+  const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t scalar = H5Screate(H5S_SCALAR);
+  const auto stringAttribute = [&](const char* name, const std::string& value, bool variable) {
+    const hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, variable ? H5T_VARIABLE : value.size());
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    const hid_t a = H5Acreate2(f, name, t, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    const char* p = value.c_str();
+    H5Awrite(a, t, variable ? static_cast<const void*>(&p) : static_cast<const void*>(p));
+    H5Aclose(a);
+    H5Tclose(t);
+  };
+  stringAttribute("format", "jointquant-run", formatVariable);
+  stringAttribute("config", R"({"method": "joint"})", configVariable);
+  const hid_t v = H5Acreate2(f, "format_version", H5T_STD_I32LE, scalar, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(v, H5T_NATIVE_INT, &version);
+  H5Aclose(v);
+  H5Sclose(scalar);
+  H5Fclose(f);
+}
+
+// Adds /metrics/timings as version 1 wrote it: {stage: variable-length string, seconds: float64}.
+void addVariableLengthTimings(const std::string& path) {
+  struct Row {
+    const char* stage;
+    double seconds;
+  };
+  const Row rows[1] = {{"calibrate.R1", 1.5}};
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  const hid_t str = H5Tcopy(H5T_C_S1);
+  H5Tset_size(str, H5T_VARIABLE);
+  const hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(Row));
+  H5Tinsert(t, "stage", HOFFSET(Row, stage), str);
+  H5Tinsert(t, "seconds", HOFFSET(Row, seconds), H5T_NATIVE_DOUBLE);
+  const hsize_t n = 1;
+  const hid_t space = H5Screate_simple(1, &n, nullptr);
+  const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  const hid_t ds = H5Dcreate2(f, "/metrics/timings", t, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows);
+  H5Dclose(ds);
+  H5Pclose(lcpl);
+  H5Sclose(space);
+  H5Tclose(t);
+  H5Tclose(str);
+  H5Fclose(f);
+}
+
+// What a string attribute's or a table field's type is, as h5py would see it.
+struct StringType {
+  bool isString = false, variable = false;
+  size_t size = 0;
+  H5T_cset_t cset = H5T_CSET_ERROR;
+  H5T_str_t pad = H5T_STR_ERROR;
+};
+StringType describe(hid_t t) {
+  StringType s;
+  s.isString = H5Tget_class(t) == H5T_STRING;
+  if (!s.isString) return s;
+  s.variable = H5Tis_variable_str(t) > 0;
+  s.size = H5Tget_size(t);
+  s.cset = H5Tget_cset(t);
+  s.pad = H5Tget_strpad(t);
+  return s;
+}
+StringType attributeType(hid_t file, const char* object, const char* name) {
+  const hid_t a = H5Aopen_by_name(file, object, name, H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t t = H5Aget_type(a);
+  const StringType s = describe(t);
+  H5Tclose(t);
+  H5Aclose(a);
+  return s;
+}
+StringType fieldType(hid_t file, const char* table, const char* field) {
+  const hid_t ds = H5Dopen2(file, table, H5P_DEFAULT);
+  const hid_t t = H5Dget_type(ds);
+  const hid_t m = H5Tget_member_type(t, static_cast<unsigned>(H5Tget_member_index(t, field)));
+  const StringType s = describe(m);
+  H5Tclose(m);
+  H5Tclose(t);
+  H5Dclose(ds);
+  return s;
+}
+
 }  // namespace
 
 class TestRunFile : public QObject {
@@ -70,7 +157,7 @@ class TestRunFile : public QObject {
       w.commit();
     }
     jq::RunFileReader r(path);
-    QCOMPARE(r.formatVersion(), 1);
+    QCOMPARE(r.formatVersion(), 2);
     QCOMPARE(r.configJson(), std::string(R"({"model": "llama-3.2-1b", "method": "joint", "seed": 0})"));
     QCOMPARE(r.metricsJson(), std::string(R"({"wikitext2": {"joint": 12.5}})"));
     QVERIFY(r.hasR1());
@@ -159,7 +246,92 @@ class TestRunFile : public QObject {
     QVERIFY(H5Tget_member_index(type, "perplexity") >= 0);
     H5Tclose(type);
     H5Dclose(ds);
+    // Every string is fixed-length, null-padded UTF-8 of exactly its bytes (format version 2): h5py reads them as
+    // bytes, and no reader has to follow a variable-length string into the global heap.
+    const auto fixedUtf8 = [](const StringType& t, size_t size, const char* what) {
+      QVERIFY2(t.isString && !t.variable, what);
+      QVERIFY2(t.cset == H5T_CSET_UTF8 && t.pad == H5T_STR_NULLPAD, what);
+      QVERIFY2(t.size == size, qPrintable(QString("%1: %2 bytes").arg(what).arg(t.size)));
+    };
+    fixedUtf8(attributeType(f, "/", "format"), std::string("jointquant-run").size(), "format");
+    fixedUtf8(attributeType(f, "/", "config"),
+              std::string(R"({"model": "llama-3.2-1b", "method": "joint", "seed": 0})").size(), "config");
+    fixedUtf8(attributeType(f, "/", "metrics"), std::string(R"({"wikitext2": {"joint": 12.5}})").size(), "metrics");
+    fixedUtf8(attributeType(f, "/curves/joint/R1", "columns"), std::string("step,loss").size(), "columns");
+    fixedUtf8(fieldType(f, "/metrics/perplexity", "method"), std::string("joint").size(), "method");  // longest
+    fixedUtf8(fieldType(f, "/metrics/perplexity", "dataset"), std::string("wikitext2").size(), "dataset");
+    fixedUtf8(fieldType(f, "/metrics/timings", "stage"), std::string("calibrate.R1").size(), "stage");
+    int version = 0;
+    const hid_t va = H5Aopen(f, "format_version", H5P_DEFAULT);
+    H5Aread(va, H5T_NATIVE_INT, &version);
+    H5Aclose(va);
+    QCOMPARE(version, 2);
     H5Fclose(f);
+  }
+
+  // Strings of every length survive: empty ones (stored as one NUL), non-ASCII UTF-8, and a JSON text of 120 KB,
+  // beyond the 64 KiB an attribute may take in an object header (it goes to dense attribute storage).
+  void stringsRoundTrip() {
+    const std::string path = scratch("strings.h5");
+    std::string longJson = "{\"text\": \"";  // no raw string here: moc mis-reads one holding a lone quote
+    for (int i = 0; i < 20000; ++i) longJson += "abcdé";
+    longJson += "\"}";
+    {
+      jq::RunFileWriter w(path);
+      w.setConfigJson(longJson);
+      w.setMetricsJson(R"({"名前": "困惑度"})");
+      w.addPerplexity({"", "wikitext2", 1.0, 1});
+      w.addPerplexity({"joint-ü", "", 2.0, int64_t(1) << 60});
+      w.addTiming({"", 0.5});
+      w.commit();
+    }
+    jq::RunFileReader r(path);
+    QCOMPARE(r.configJson(), longJson);
+    QCOMPARE(r.metricsJson(), std::string(R"({"名前": "困惑度"})"));
+    const auto ppl = r.perplexities();
+    QCOMPARE(ppl.size(), size_t(2));
+    QCOMPARE(ppl[0].method, std::string());
+    QCOMPARE(ppl[0].dataset, std::string("wikitext2"));
+    QCOMPARE(ppl[1].method, std::string("joint-ü"));
+    QCOMPARE(ppl[1].dataset, std::string());
+    QCOMPARE(ppl[1].seqlen, int64_t(1) << 60);
+    QCOMPARE(r.timings().at(0).stage, std::string());
+    QCOMPARE(r.timings().at(0).seconds, 0.5);
+  }
+
+  // Variable-length strings (format version 1, or h5py's Python str) are refused before anything reads them,
+  // naming the file and the item.
+  void variableLengthStringsAreRefused() {
+    const std::string v1 = scratch("version1.h5");
+    writeHandMadeRunFile(v1, /*formatVariable=*/true, /*configVariable=*/true, /*version=*/1);
+    expectError([&] { jq::RunFileReader r(v1); }, jq::ErrorKind::Unsupported, v1,
+                "attribute 'format' is a variable-length string; this run file was written by an older JointQuant");
+
+    const std::string config = scratch("vlen-config.h5");
+    writeHandMadeRunFile(config, /*formatVariable=*/false, /*configVariable=*/true);
+    jq::RunFileReader r(config);
+    QCOMPARE(r.formatVersion(), 2);
+    expectError([&] { r.configJson(); }, jq::ErrorKind::Unsupported, config,
+                "attribute 'config' is a variable-length string");
+    QCOMPARE(r.metricsJson(), std::string());  // absent: fine
+
+    const std::string table = scratch("vlen-table.h5");
+    writeHandMadeRunFile(table, /*formatVariable=*/false, /*configVariable=*/false);
+    addVariableLengthTimings(table);
+    jq::RunFileReader t(table);
+    QCOMPARE(t.configJson(), std::string(R"({"method": "joint"})"));
+    expectError([&] { t.timings(); }, jq::ErrorKind::Unsupported, table,
+                "field 'stage' of table /metrics/timings is a variable-length string");
+  }
+
+  // Newer versions are refused, and so is a nonsensical one.
+  void formatVersionIsChecked() {
+    const std::string newer = scratch("version3.h5");
+    writeHandMadeRunFile(newer, false, false, 3);
+    expectError([&] { jq::RunFileReader r(newer); }, jq::ErrorKind::Unsupported, newer, "version 3 is newer");
+    const std::string zero = scratch("version0.h5");
+    writeHandMadeRunFile(zero, false, false, 0);
+    expectError([&] { jq::RunFileReader r(zero); }, jq::ErrorKind::InvalidInput, zero, "version 0 is not valid");
   }
 
   void emptyRunIsValid() {
