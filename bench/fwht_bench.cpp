@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   }
   const at::Device dev(device);
   nlohmann::json out = {{"device", device}, {"kernel_compiled", jq::fwhtCudaAvailable()}, {"results", nlohmann::json::array()}};
-  for (int64_t n : {128, 4096, 8192, 11008, 14336}) {
+  for (int64_t n : {128, 2048, 4096, 8192, 11008, 14336, 28672}) {
     const jq::HadamardMatrix h(n);
     for (auto dtype : {at::kBFloat16, at::kFloat}) {
       const int64_t elem = dtype == at::kFloat ? 4 : 2;

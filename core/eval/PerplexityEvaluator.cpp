@@ -17,12 +17,13 @@ PerplexityEvaluator::PerplexityEvaluator(PerplexityOptions options)
 
 double PerplexityEvaluator::windowNllSum(const at::Tensor& logits, const at::Tensor& ids) {
   // Predict token t+1 from position t; float32 log-softmax like transformers' loss.
-  const int64_t vocab = logits.size(-1);
+  const int64_t b = logits.size(0), t = logits.size(1), vocab = logits.size(-1);
   // log_softmax reads the model-dtype logits and writes float32 directly: the same values as converting first,
-  // without writing and re-reading a float32 copy of the largest tensor of the evaluation.
-  at::Tensor lp = at::log_softmax(logits.slice(1, 0, -1).reshape({-1, vocab}), -1, at::kFloat);
-  at::Tensor target = ids.slice(1, 1).reshape({-1, 1}).to(lp.device());
-  at::Tensor nll = -lp.gather(1, target);
+  // without writing and re-reading a float32 copy of the largest tensor of the evaluation. It runs on every
+  // position (the last one's row is not used): slicing first would copy the logits of the rest.
+  const at::Tensor lp = at::log_softmax(logits.reshape({b * t, vocab}), -1, at::kFloat).view({b, t, vocab});
+  const at::Tensor target = ids.slice(1, 1).unsqueeze(-1).to(lp.device());
+  const at::Tensor nll = -lp.slice(1, 0, t - 1).gather(2, target);
   return nll.to(at::kDouble).sum().item<double>();
 }
 
@@ -51,8 +52,7 @@ PerplexityResult PerplexityEvaluator::evaluate(const LlamaModel& model, const st
   // This rank's windows: a contiguous block, so each window's NLL is computed exactly as in one process.
   const ShardRange mine = dist_->shard(windows);
   at::Tensor all = at::from_blob(const_cast<int64_t*>(tokens.data()) + mine.begin * seqlen, {mine.size(), seqlen},
-                                 at::kLong)
-                       .to(model.device(), true);
+                                 at::kLong);  // ids go to the device per batch, checked on the host (no sync)
   const int64_t batch = std::max<int64_t>(1, options_.batchSize);
   at::NoGradGuard noGrad;
   PerplexityResult r;

@@ -2,6 +2,9 @@
 
 #include "common/Error.h"
 
+#include <cstdlib>
+#include <string>
+
 namespace jq {
 
 const char* toString(LinearKind kind) {
@@ -61,6 +64,11 @@ void packLinears(std::initializer_list<Linear*> group, at::Device device, at::Sc
 }
 
 at::Tensor fusedWeight(std::initializer_list<const Linear*> group) {
+  // Off unless JQ_FUSED_PROJECTIONS=1. Measured on an H200 (bf16, SDPA, bench/results/gpu_speed_session4_h200):
+  // the wide GEMMs were fast, but the element-wise work on their column slices (rotary embedding of q/k, SiLU·up)
+  // lost more than they gained: FP evaluation 4 % slower at the 1B and 8B shapes.
+  static const bool on = std::getenv("JQ_FUSED_PROJECTIONS") && std::string(std::getenv("JQ_FUSED_PROJECTIONS")) == "1";
+  if (!on) return {};
   const at::Tensor& first = (*group.begin())->weight;
   if (!first.defined() || first.dim() != 2) return {};
   int64_t rows = 0;

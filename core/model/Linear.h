@@ -46,9 +46,9 @@ struct Linear {
   at::Tensor forward(const at::Tensor& x) const;
 };
 
-// Projections that read the same input (q/k/v; gate/up) run as one GEMM when their weights are consecutive row
-// blocks of one contiguous buffer: one wide product keeps the GPU busier than three narrow ones (k and v are a
-// quarter of q's width in GQA models) and reads the input once.
+// Projections that read the same input (q/k/v; gate/up) can run as one GEMM when their weights are consecutive row
+// blocks of one contiguous buffer: one wide product, the input read once. Opt-in (JQ_FUSED_PROJECTIONS=1): on an
+// H200 the element-wise work on the output's column slices cost more than the wide GEMM saved (see Linear.cpp).
 // packLinears() moves the group's weights (to `device` in `dtype`) into one new buffer and makes each weight a
 // view of its rows; a group whose weights are missing or differ in input width is left as it is.
 void packLinears(std::initializer_list<Linear*> group, at::Device device, at::ScalarType dtype);

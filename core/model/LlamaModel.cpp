@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <set>
 #include <tuple>
 #include <sstream>
@@ -217,6 +219,7 @@ LlamaModel LlamaModel::fromTensors(const LlamaConfig& config, std::map<std::stri
 LlamaModel LlamaModel::build(const LlamaConfig& rawConfig, const Source& src, const ModelOptions& options,
                              const JobContext& job) {
   LlamaModel m;
+  m.ropeByLength_ = std::make_shared<RopeByLength>();
   m.config_ = normalizedConfig(rawConfig, src.configLabel);
   m.options_ = options;
   m.dtype_ = options.dtype ? *options.dtype : modelDtypeFromName(m.config_.dtype);
@@ -290,30 +293,53 @@ LlamaModel LlamaModel::build(const LlamaConfig& rawConfig, const Source& src, co
   job.report("load", 0, int64_t(expected.size()), "needs " + gib(total) + " for the weights");
 
   const bool host = options.placement == WeightPlacement::Host;
+  if (!host) {
+    // The one-GEMM groups' buffers come first and the weights are read straight into their rows: packing after
+    // loading would leave the caching allocator holding the freed originals (GBs on an 8B model).
+    const at::TensorOptions onDevice = at::TensorOptions().device(options.device).dtype(m.dtype_);
+    const LayerShapes sh = layerShapes(c);
+    for (DecoderLayer& l : m.layers_) {
+      const std::vector<std::pair<Linear*, int64_t>> qkv{{&l.qProj, sh.q}, {&l.kProj, sh.kv}, {&l.vProj, sh.kv}};
+      const std::vector<std::pair<Linear*, int64_t>> gateUp{{&l.gateProj, sh.inter}, {&l.upProj, sh.inter}};
+      for (const auto& group : {qkv, gateUp}) {
+        int64_t rows = 0;
+        for (const auto& member : group) rows += member.second;
+        const at::Tensor buffer = at::empty({rows, sh.h}, onDevice);
+        int64_t offset = 0;
+        for (const auto& [linear, out] : group) {
+          linear->weight = buffer.narrow(0, offset, out);
+          offset += out;
+        }
+      }
+    }
+  }
+  auto requireFinite = [&](const at::Tensor& t, const at::Tensor& raw, const Expected& e) {
+    if (!options.checkFinite || allFinite(t)) return;
+    const bool overflow = allFinite(raw);
+    throw Error(ErrorKind::InvalidInput,
+                overflow ? std::string("overflows ") + c10::toString(m.dtype_) + " (values beyond its range)"
+                         : "contains NaN or Inf values",
+                context(src.fileOf(e.name), e.name, e.layer));
+  };
   for (size_t k = 0; k < expected.size(); ++k) {
     const Expected& e = expected[k];
     job.checkCancelled("load");
     const at::Tensor raw = src.tensor(e.name);
+    if (e.target->defined()) {  // a row block of a packed group (above)
+      e.target->copy_(raw.to(options.device));
+      requireFinite(*e.target, raw, e);
+      job.report("load", int64_t(k + 1), int64_t(expected.size()), e.name);
+      continue;
+    }
     // Transfer in the file's dtype and convert on the target: half the bytes over PCIe for bf16 -> fp32.
     at::Tensor t = host ? raw.to(at::kCPU, m.dtype_) : raw.to(options.device).to(m.dtype_);
     // Device placement owns its memory, so weights can be updated in place; Host placement keeps the map.
     if (src.mapped && !host && t.is_alias_of(raw)) t = t.clone();
-    if (options.checkFinite && !allFinite(t)) {
-      const bool overflow = allFinite(raw);
-      throw Error(ErrorKind::InvalidInput,
-                  overflow ? std::string("overflows ") + c10::toString(m.dtype_) + " (values beyond its range)"
-                           : "contains NaN or Inf values",
-                  context(src.fileOf(e.name), e.name, e.layer));
-    }
+    requireFinite(t, raw, e);
     *e.target = t;
     job.report("load", int64_t(k + 1), int64_t(expected.size()), e.name);
   }
   if (tied) m.lmHead_.weight = m.embed_;
-  if (!host)
-    for (DecoderLayer& l : m.layers_) {
-      packLinears({&l.qProj, &l.kProj, &l.vProj}, options.device, m.dtype_);
-      packLinears({&l.gateProj, &l.upProj}, options.device, m.dtype_);
-    }
   return m;
 }
 
@@ -450,21 +476,35 @@ at::Tensor LlamaModel::embed(const at::Tensor& ids) const {
     throw Error(ErrorKind::InvalidInput, "token ids must be a non-empty integer tensor [T] or [B, T]");
   const at::Tensor idx = ids.dim() == 1 ? ids.unsqueeze(0) : ids;
   const bool host = options_.placement == WeightPlacement::Host;
-  // Host placement gathers the rows on the host: the table never crosses to the device, the result is the same.
-  const at::Tensor local = host ? idx.to(at::kCPU, at::kLong) : idx.to(device(), at::kLong);
-  if (at::logical_or(local < 0, local >= config_.vocabSize).any().item<bool>()) {
-    const at::Tensor bad = local.masked_select(at::logical_or(local < 0, local >= config_.vocabSize));
+  // Checked where the ids are: ids on the host (as evaluation passes them) cost the GPU no synchronisation.
+  const at::Tensor checked = idx.to(at::kLong);
+  if (at::logical_or(checked < 0, checked >= config_.vocabSize).any().item<bool>()) {
+    const at::Tensor bad = checked.masked_select(at::logical_or(checked < 0, checked >= config_.vocabSize));
     throw Error(ErrorKind::InvalidInput, "token id " + std::to_string(bad[0].item<int64_t>()) +
                                              " is outside the vocabulary of " + std::to_string(config_.vocabSize));
   }
+  // Host placement gathers the rows on the host: the table never crosses to the device, the result is the same.
+  const at::Tensor local = host ? checked.to(at::kCPU) : checked.to(device());
   if (host) return at::embedding(embed_.to(at::kCPU, dtype_), local).to(device());
   return at::embedding(embed_.to(device(), dtype_), local);
 }
 
 RopeCache LlamaModel::rope(const at::Tensor& positions) const { return rotary_.compute(positions, dtype_, device()); }
 
+struct LlamaModel::RopeByLength {
+  std::mutex mutex;
+  std::map<int64_t, RopeCache> byLength;
+};
+
 RopeCache LlamaModel::rope(int64_t seqLen) const {
-  return rope(at::arange(seqLen, at::TensorOptions().dtype(at::kLong)));
+  if (!ropeByLength_) return rope(at::arange(seqLen, at::TensorOptions().dtype(at::kLong)));
+  std::lock_guard<std::mutex> lock(ropeByLength_->mutex);
+  auto it = ropeByLength_->byLength.find(seqLen);
+  if (it == ropeByLength_->byLength.end()) {
+    if (ropeByLength_->byLength.size() >= 8) ropeByLength_->byLength.clear();  // a few lengths at a time at most
+    it = ropeByLength_->byLength.emplace(seqLen, rope(at::arange(seqLen, at::TensorOptions().dtype(at::kLong)))).first;
+  }
+  return it->second;
 }
 
 DecoderLayer LlamaModel::layerOnDevice(int i) const { return layer(i).to(device(), dtype_); }

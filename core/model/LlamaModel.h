@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -160,6 +161,10 @@ class LlamaModel {
   };
   std::vector<HookEntry> hooks_;
   int nextHookId_ = 1;
+  // rope(T) for the lengths seen so far: evaluation asks for the same T every batch (shared, so the model stays
+  // movable; guarded by its own mutex for concurrent const use).
+  struct RopeByLength;
+  std::shared_ptr<RopeByLength> ropeByLength_;
 };
 
 // "float32" / "bfloat16" / "float16" (also "fp32", "bf16", "fp16") -> scalar type; throws Unsupported otherwise.

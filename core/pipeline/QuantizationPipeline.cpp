@@ -240,6 +240,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
 
   if (isRotationMethod(method)) {
     RotationPlan plan;
+    bool scoredOnCapture = false;  // the final R1 already scored on the captured rows
     if (isCalibratedMethod(method)) {
       const CapturedActivations& cap = captured(job, model.get());
       releaseCachedDeviceMemory();
@@ -299,6 +300,13 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
           if (p.layer >= 0 && p.layer < c.numHiddenLayers) r.r2Curves[p.layer].push_back(p);
       }
       if (park) {
+        // The final R1 scored on the captured rows while the weights are still away (it needs only the rows).
+        t = Clock::now();
+        evaluateRotationOnCapture(r.r1, r, job, model.get());
+        scoredOnCapture = true;
+        r.seconds["score"] = elapsedSince(t);
+        notePeak(r, "score");
+        releaseCachedDeviceMemory();
         t = Clock::now();
         model->moveWeightsTo(model->device());
         JQ_INFO("weights back on " << model->device().str() << " in " << elapsedSince(t) << " s");
@@ -310,7 +318,7 @@ std::unique_ptr<LlamaModel> QuantizationPipeline::prepareModel(const std::string
       const at::Tensor h = hadamardMatrix(c.headDim, at::kDouble);
       for (int i = 0; i < c.numHiddenLayers; ++i) r.r2.push_back(h.unsqueeze(0).expand({c.numKeyValueHeads, c.headDim, c.headDim}).contiguous());
     }
-    if (!config_.calibration.empty()) {
+    if (!config_.calibration.empty() && !scoredOnCapture) {
       // The model is about to be norm-fused and rotated: capture may borrow it (an unrotated baseline may not).
       evaluateRotationOnCapture(r.r1, r, job, model.get());
       if (!isCalibratedMethod(method)) r.seconds["capture"] = cache_->captureSeconds;

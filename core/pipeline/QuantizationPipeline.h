@@ -36,8 +36,8 @@ struct MethodResult {
   std::string method;
   std::vector<std::string> datasetNames;        // one per RunConfig dataset (file name without folder)
   std::vector<PerplexityResult> evaluations;    // same order
-  std::map<std::string, double> seconds;        // per stage: load, capture, calibrate.R1, calibrate.R2, rotate,
-                                                // rtn/gptq, eval
+  std::map<std::string, double> seconds;        // per stage: load, capture, calibrate.R1, calibrate.R2, score
+                                                // (final R1 on the capture, GPU runs), rotate, rtn/gptq, eval
   std::map<std::string, double> peakDeviceMiB;  // CUDA runs: per stage (as `seconds`), the most memory the caching
                                                 // allocator held during it
   double calibrationSeconds = 0.0;              // capture + R1 + R2 (+ SmoothQuant statistics)

@@ -246,7 +246,12 @@ at::Tensor randomOrthogonal(int64_t n, uint64_t seed) {
 class TestLlamaForward : public QObject {
   Q_OBJECT
  private Q_SLOTS:
-  void initTestCase() { at::set_num_threads(2); }
+  void initTestCase() {
+    at::set_num_threads(2);
+    // The one-GEMM projection groups are opt-in (see model/Linear.h); this suite runs them, every other suite
+    // the default. Read once, before the first forward.
+    qputenv("JQ_FUSED_PROJECTIONS", "1");
+  }
 
   void matchesFloat64Reference_data() {
     QTest::addColumn<QString>("variant");

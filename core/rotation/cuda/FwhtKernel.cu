@@ -250,47 +250,84 @@ void launch(const at::Tensor& rows, at::Tensor& out, const at::Tensor& core, con
 
 
 // ---------------------------------------------------------------------------------------------------------------
-// Rows of n = K·m with m ≥ 512 (the Llama shapes: 4096, 8192, 14336 = 28·512, 5120 = 20·256 excepted): each
-// thread holds 64 elements of one segment in registers. Index bits of j ∈ [0, m) are, from the bottom: i (the
-// element within a 16-byte vector), ts (the thread within the segment), c (the thread's vector). Their butterflies
-// run where the partners are in one thread's registers:
+// Rows of n = K·m, m = 2^LOG_M (the Llama shapes 2048, 4096, 8192, 14336 = 28·512, 28672 = 28·1024): each thread
+// holds 64 elements of one segment in registers. Index bits of j ∈ [0, m) are, from the bottom: i (the element
+// within a 16-byte vector), ts (the thread within the segment), c (the thread's vector). Their butterflies run
+// where the partners are in one thread's registers:
 //   1. load the row with 16-byte loads (vector c of thread ts at c·tSeg·V + ts·V) and do the i and c bits;
 //   2. exchange through shared memory so that each thread holds whole columns along up to six ts bits, do those
 //      bits (a second exchange for the seventh and later ts bits, i.e. m ≥ 8192);
-//   3. K > 1: each thread takes whole columns along the K segments and applies H_K with its entries as launch
-//      parameters (warp-uniform constant-bank operands of the FMAs, no shared-memory traffic for H_K);
+//   3. K > 1: the K×K core along the segments on the tensor cores (below);
 //   4. read back in the load layout, scale, and store with 16-byte stores.
-// Shared memory is padded (V floats after every 2^(log2 V + group bits) elements, and 8 floats after every segment)
-// so that the column reads of step 2 and 3 hit 32 different banks.
-constexpr int kExE = 64;           // elements per thread
+// Everything about the layout is a compile-time constant (LOG_M is a template parameter): every shared-memory
+// access is a base register plus an immediate offset, which is what keeps 16-bit rows (twice the elements per byte
+// of float32) near the copy bandwidth. Shared memory is padded (V floats after every 2^(log2 V + first-exchange
+// bits) elements) so that the column reads of step 2 hit 32 different banks.
+//
+// Step 3 is a matrix product per row: Y[a][j] = Σ_b H_K[a][b]·X[b][j] with X the K×m row after steps 1-2. Each warp
+// takes 8-column tiles and runs mma.m16n8k16 (bfloat16 in, float32 accumulate) with H_K (±1, exact in bfloat16,
+// zero-padded to a multiple of 16) as the A operand held in registers. X is float32, so it enters as a sum of
+// bfloat16 terms cut by truncation: three terms reproduce a float32 exactly, two keep 16 significant bits, far
+// below the rounding of a 16-bit output. This costs about one shared-memory read and write per element, where
+// the float32 FMA version cost K FMAs per element and was slower than the row-wise kernel.
 constexpr int kExMaxThreads = 512;  // per row (__launch_bounds__): 64 floats in registers need up to 128 of them
 
 template <int KC>
-struct CoreParam {
-  float h[KC > 1 ? KC * KC : 1];
+struct CoreMasks {
+  uint64_t row[KC > 1 ? KC : 1];  // bit b of row a set where H_K[a][b] = +1 (else -1)
 };
 
-struct ExLayout {
-  int blockShift;  // log2 of the padded block
-  int segStride;   // floats between segments in shared memory
-  int V;
-  __device__ __forceinline__ int pad(int j) const { return j + V * (j >> blockShift); }
-};
-
-// Butterflies on GB bits of j starting at bit p0, over columns u = ts + r·tSeg (r < 64 / 2^GB) of one segment.
-template <int GB>
-__device__ __forceinline__ void exchangePass(float* seg, const ExLayout& L, int p0, int ts, int tSeg) {
-  constexpr int G = 1 << GB;
-  constexpr int R = kExE / G;
-  float w[kExE];
-  const int lowMask = (1 << p0) - 1;
-#pragma unroll
-  for (int r = 0; r < R; ++r) {
-    const int u = ts + r * tSeg;
-    const int base = ((u >> p0) << (p0 + GB)) | (u & lowMask);
-#pragma unroll
-    for (int g = 0; g < G; ++g) w[r * G + g] = seg[L.pad(base | (g << p0))];
+// E elements per thread (64, or 32 where more, lighter threads hide latency better; see elementsPerThreadFor()).
+template <typename T, int LOG_M, int E_>
+struct ExShape {
+  static constexpr int E = E_;
+  static constexpr int LOG_E = E == 64 ? 6 : 5;
+  static_assert(E_ == 64 || E_ == 32, "64 or 32 elements per thread");
+  static constexpr int V = 16 / int(sizeof(T));  // elements per 16-byte vector
+  static constexpr int LV = V == 4 ? 2 : 3;
+  static constexpr int C = E / V;  // vectors per thread
+  static constexpr int M = 1 << LOG_M;
+  static constexpr int LOG_TSEG = LOG_M - LOG_E;  // threads per segment: m / E
+  static constexpr int TSEG = 1 << LOG_TSEG;
+  static constexpr int GB_A = LOG_TSEG < LOG_E ? LOG_TSEG : LOG_E;  // ts bits of the first exchange
+  static constexpr int GB_B = LOG_TSEG - GB_A;                      // of the second
+  static_assert(GB_B <= LOG_E, "two exchanges at most");
+  static constexpr int PAD_SHIFT = LV + GB_A;
+  static constexpr int M_PAD = M + V * (M >> PAD_SHIFT);
+  __host__ __device__ static constexpr int pad(int j) { return j + V * (j >> PAD_SHIFT); }
+  // Column u of a pass over the bits [p0, p0 + gb) of j: u with gb zero bits inserted at p0. Both pad() and this are
+  // additive over disjoint bit sets, so a thread's addresses split into pad(spread(ts)) + compile-time offsets.
+  __host__ __device__ static constexpr int spread(int u, int p0, int gb) {
+    return (u & ((1 << p0) - 1)) | ((u >> p0) << (p0 + gb));
   }
+};
+
+// Floats between segments in shared memory: K > 1 adds 8, a stride of 8 (mod 32), so that the four segments of a
+// warp's exchange (8 threads each at m = 512) and the core's reads of four segments (see coreSegment()) each land
+// on their own octet of banks.
+template <typename T, int LOG_M, int K, int E>
+constexpr int segStrideOf() {
+  return ExShape<T, LOG_M, E>::M_PAD + (K > 1 ? 8 : 0);
+}
+
+// The segment behind row k of the core's K dimension. The product does not care in which order the K segments
+// are summed, so k = 16·t + 8·h + 2·q + d (q the lane's quad index) reads segment 16·t + 8·h + 4·d + q: the four
+// quads of a warp then read segments q apart, which the stride of 8 (mod 32) puts on four different bank octets.
+__host__ __device__ constexpr int coreSegment(int k) {
+  return (k & ~15) | (k & 8) | ((k & 1) << 2) | ((k >> 1) & 3);
+}
+
+// Butterflies on GB bits of j starting at bit P0 over this thread's columns u = ts + r·tSeg (r < E / 2^GB).
+template <typename S, int GB, int P0>
+__device__ __forceinline__ void exchangePass(float* seg, int ts) {
+  constexpr int G = 1 << GB;
+  constexpr int R = S::E / G;
+  const int base = S::pad(S::spread(ts, P0, GB));
+  float w[S::E];
+#pragma unroll
+  for (int r = 0; r < R; ++r)
+#pragma unroll
+    for (int g = 0; g < G; ++g) w[r * G + g] = seg[base + S::pad(S::spread(r * S::TSEG, P0, GB) | (g << P0))];
 #pragma unroll
   for (int h = 1; h < G; h <<= 1)
 #pragma unroll
@@ -303,113 +340,150 @@ __device__ __forceinline__ void exchangePass(float* seg, const ExLayout& L, int 
           w[r * G + g + h] = a - b;
         }
 #pragma unroll
-  for (int r = 0; r < R; ++r) {
-    const int u = ts + r * tSeg;
-    const int base = ((u >> p0) << (p0 + GB)) | (u & lowMask);
+  for (int r = 0; r < R; ++r)
 #pragma unroll
-    for (int g = 0; g < G; ++g) seg[L.pad(base | (g << p0))] = w[r * G + g];
+    for (int g = 0; g < G; ++g) seg[base + S::pad(S::spread(r * S::TSEG, P0, GB) | (g << P0))] = w[r * G + g];
+}
+
+__device__ __forceinline__ void mmaBf16(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#endif
+}
+
+// Step 3 on the whole row in shared memory (see above). TERMS: bfloat16 terms per float32 value (3 or 2).
+// Fragment layouts of mma.m16n8k16 (PTX ISA): lane = 4·g + q; A holds rows g, g+8 and columns 2q, 2q+1, 2q+8,
+// 2q+9 of its 16×16 tile; B rows (k) 2q, 2q+1, 2q+8, 2q+9 of column g; C/D rows g, g+8 of columns 2q, 2q+1.
+template <typename S, int K, int STRIDE, int TERMS>
+__device__ __forceinline__ void coreOnTensorCores(float* smem, const CoreMasks<K>& core) {
+  constexpr int MT = (K + 15) / 16;  // 16-row tiles of the zero-padded core, both ways
+  const int lane = threadIdx.x & 31, g = lane >> 2, q = lane & 3;
+  const int warps = int(blockDim.x) >> 5;
+  auto entry = [&](int a, int b) -> uint32_t {
+    if (a >= K || b >= K) return 0u;
+    return ((core.row[a] >> b) & 1) ? 0x3F80u : 0xBF80u;  // bfloat16 +1 / -1
+  };
+  auto pair = [&](int a, int k) { return entry(a, coreSegment(k)) | (entry(a, coreSegment(k + 1)) << 16); };
+  uint32_t h[MT][MT][4];
+#pragma unroll
+  for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+    for (int kt = 0; kt < MT; ++kt) {
+      h[mt][kt][0] = pair(mt * 16 + g, kt * 16 + 2 * q);
+      h[mt][kt][1] = pair(mt * 16 + g + 8, kt * 16 + 2 * q);
+      h[mt][kt][2] = pair(mt * 16 + g, kt * 16 + 2 * q + 8);
+      h[mt][kt][3] = pair(mt * 16 + g + 8, kt * 16 + 2 * q + 8);
+    }
+  for (int tile = int(threadIdx.x >> 5); tile < S::M / 8; tile += warps) {
+    const int colB = S::pad(tile * 8 + g);
+    float d[MT][4];
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt) d[mt][0] = d[mt][1] = d[mt][2] = d[mt][3] = 0.f;
+#pragma unroll
+    for (int kt = 0; kt < MT; ++kt) {
+      float x[4];
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const int b = coreSegment(kt * 16 + 2 * q + (e & 1) + (e >> 1) * 8);
+        x[e] = b < K ? smem[b * STRIDE + colB] : 0.f;
+      }
+#pragma unroll
+      for (int t = 0; t < TERMS; ++t) {
+        uint32_t u[4];
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+          u[e] = __float_as_uint(x[e]) & 0xFFFF0000u;  // truncated: exact, and x - it is exact too
+          x[e] -= __uint_as_float(u[e]);
+        }
+        const uint32_t b0 = __byte_perm(u[0], u[1], 0x7632), b1 = __byte_perm(u[2], u[3], 0x7632);
+#pragma unroll
+        for (int mt = 0; mt < MT; ++mt) mmaBf16(d[mt], h[mt][kt], b0, b1);
+      }
+    }
+    // The warp read every segment of these 8 columns before any lane writes them (mma.sync gathers all lanes).
+    const int colD = S::pad(tile * 8 + 2 * q);
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt) {
+      const int a = mt * 16 + g;
+      if (a < K) *reinterpret_cast<float2*>(smem + a * STRIDE + colD) = make_float2(d[mt][0], d[mt][1]);
+      if (a + 8 < K) *reinterpret_cast<float2*>(smem + (a + 8) * STRIDE + colD) = make_float2(d[mt][2], d[mt][3]);
+    }
   }
 }
 
-__device__ __forceinline__ void exchangePassBits(int gb, float* seg, const ExLayout& L, int p0, int ts, int tSeg) {
-  switch (gb) {
-    case 1: exchangePass<1>(seg, L, p0, ts, tSeg); break;
-    case 2: exchangePass<2>(seg, L, p0, ts, tSeg); break;
-    case 3: exchangePass<3>(seg, L, p0, ts, tSeg); break;
-    case 4: exchangePass<4>(seg, L, p0, ts, tSeg); break;
-    case 5: exchangePass<5>(seg, L, p0, ts, tSeg); break;
-    default: exchangePass<6>(seg, L, p0, ts, tSeg); break;
-  }
-}
-
-template <typename T, int KC>
-__global__ void __launch_bounds__(kExMaxThreads) fwhtRowsExchange(const T* __restrict__ x, T* __restrict__ y, int m,
-                                                                  int logTSeg, float scale, CoreParam<KC> core) {
-  constexpr int V = 16 / int(sizeof(T));
-  constexpr int LV = V == 4 ? 2 : 3;
-  constexpr int C = kExE / V;
+template <typename T, int LOG_M, int KC, int E>
+__global__ void __launch_bounds__(kExMaxThreads)
+    fwhtRowsExchange(const T* __restrict__ x, T* __restrict__ y, float scale, CoreMasks<KC> core) {
+  using S = ExShape<T, LOG_M, E>;
   constexpr int K = KC > 1 ? KC : 1;
+  constexpr int STRIDE = segStrideOf<T, LOG_M, K, E>();
+  constexpr int V = S::V;
   extern __shared__ float4 smem4[];
   float* smem = reinterpret_cast<float*>(smem4);
-  const int tSeg = 1 << logTSeg;
-  const int seg = threadIdx.x >> logTSeg;
-  const int ts = threadIdx.x & (tSeg - 1);
-  const int n = K * m;
-  const T* xr = x + int64_t(blockIdx.x) * n + seg * m;
-  T* yr = y + int64_t(blockIdx.x) * n + seg * m;
-  const int gbA = logTSeg < 6 ? logTSeg : 6;
-  ExLayout L;
-  L.V = V;
-  L.blockShift = LV + gbA;
-  L.segStride = m + V * (m >> L.blockShift) + (K > 1 ? 8 : 0);
-  float* s = smem + seg * L.segStride;
+  const int seg = int(threadIdx.x) >> S::LOG_TSEG;
+  const int ts = int(threadIdx.x) & (S::TSEG - 1);
+  const int64_t first = int64_t(blockIdx.x) * (K * S::M) + int64_t(seg) * S::M + ts * V;
+  const T* xr = x + first;
+  T* yr = y + first;
+  float* s = smem + seg * STRIDE + S::pad(ts * V);
 
   // 1. Load; butterflies on the i and c bits.
-  float v[kExE];
+  float v[E];
 #pragma unroll
-  for (int c = 0; c < C; ++c) {
-    const uint4 raw = *reinterpret_cast<const uint4*>(xr + c * tSeg * V + ts * V);
+  for (int c = 0; c < S::C; ++c) {
+    const uint4 raw = *reinterpret_cast<const uint4*>(xr + c * S::TSEG * V);
     const T* t = reinterpret_cast<const T*>(&raw);
 #pragma unroll
     for (int i = 0; i < V; ++i) v[c * V + i] = static_cast<float>(t[i]);
   }
 #pragma unroll
-  for (int h = 1; h < kExE; h <<= 1)
+  for (int h = 1; h < E; h <<= 1)
 #pragma unroll
-    for (int q = 0; q < kExE; ++q)
+    for (int q = 0; q < E; ++q)
       if (!(q & h)) {
         const float a = v[q], b = v[q + h];
         v[q] = a + b;
         v[q + h] = a - b;
       }
 #pragma unroll
-  for (int c = 0; c < C; ++c)
+  for (int c = 0; c < S::C; ++c)
 #pragma unroll
     for (int i = 0; i < V; i += 4)
-      *reinterpret_cast<float4*>(s + L.pad(c * tSeg * V + ts * V + i)) =
+      *reinterpret_cast<float4*>(s + S::pad(c * S::TSEG * V) + i) =
           make_float4(v[c * V + i], v[c * V + i + 1], v[c * V + i + 2], v[c * V + i + 3]);
   __syncthreads();
 
-  // 2. The ts bits: up to six per exchange.
-  exchangePassBits(gbA, s, L, LV, ts, tSeg);
+  // 2. The ts bits: up to log2(E) per exchange.
+  exchangePass<S, S::GB_A, S::LV>(smem + seg * STRIDE, ts);
   __syncthreads();
-  if (logTSeg > 6) {
-    exchangePassBits(logTSeg - 6, s, L, LV + 6, ts, tSeg);
+  if constexpr (S::GB_B > 0) {
+    exchangePass<S, S::GB_B, S::LV + S::GB_A>(smem + seg * STRIDE, ts);
     __syncthreads();
   }
 
   // 3. The K×K core along the segments.
-  if (K > 1) {
-    for (int j = threadIdx.x; j < m; j += blockDim.x) {
-      const int pj = L.pad(j);
-      float col[K];
-#pragma unroll
-      for (int b = 0; b < K; ++b) col[b] = smem[b * L.segStride + pj];
-#pragma unroll
-      for (int a = 0; a < K; ++a) {
-        float acc = 0.f;
-#pragma unroll
-        for (int b = 0; b < K; ++b) acc = fmaf(core.h[a * K + b], col[b], acc);
-        smem[a * L.segStride + pj] = acc;
-      }
-    }
+  if constexpr (K > 1) {
+    coreOnTensorCores<S, K, STRIDE, sizeof(T) == 4 ? 3 : 2>(smem, core);
     __syncthreads();
   }
 
   // 4. Store in the load layout.
 #pragma unroll
-  for (int c = 0; c < C; ++c) {
+  for (int c = 0; c < S::C; ++c) {
     uint4 raw;
     T* t = reinterpret_cast<T*>(&raw);
 #pragma unroll
     for (int i = 0; i < V; i += 4) {
-      const float4 f = *reinterpret_cast<const float4*>(s + L.pad(c * tSeg * V + ts * V + i));
+      const float4 f = *reinterpret_cast<const float4*>(s + S::pad(c * S::TSEG * V) + i);
       t[i] = static_cast<T>(f.x * scale);
       t[i + 1] = static_cast<T>(f.y * scale);
       t[i + 2] = static_cast<T>(f.z * scale);
       t[i + 3] = static_cast<T>(f.w * scale);
     }
-    *reinterpret_cast<uint4*>(yr + c * tSeg * V + ts * V) = raw;
+    *reinterpret_cast<uint4*>(yr + c * S::TSEG * V) = raw;
   }
 }
 
@@ -419,53 +493,89 @@ int log2Exact(int64_t v) {
   return (int64_t(1) << l) == v ? l : -1;
 }
 
-bool exchangeSupports(int64_t k, int64_t m) {
-  // K > 1 compiles and is exact, but measured slower than the row-wise kernel's core (H200: 14336 = 28·512 at 14 %
-  // of the copy bandwidth in bfloat16 against 25 %), so those sizes stay with the row-wise kernel for now.
-  if (k != 1 && !std::getenv("JQ_FWHT_EXCHANGE_CORE")) return false;
-  if (!(k == 1 || k == 12 || k == 20 || k == 28)) return false;
-  if (m < 512 || log2Exact(m) < 0) return false;
-  const int64_t threads = k * (m / kExE);
-  if (threads > kExMaxThreads || threads % 32 != 0) return false;
-  const int logTSeg = log2Exact(m / kExE);
-  const int gbA = std::min(logTSeg, 6);
-  const int64_t segStride = m + 8 * (m >> (2 + gbA)) + (k > 1 ? 8 : 0);  // the larger (float32) padding
+bool tensorCoresPresent() {
+  static const bool present = at::cuda::getCurrentDeviceProperties()->major >= 8;  // bfloat16 mma: sm_80 and up
+  return present;
+}
+
+// The (K, log2 m, E) triples compiled for the exchange kernel: K·m/E threads, a multiple of 32 and at most 512.
+bool exchangeCompiled(int64_t k, int logM, int e) {
+  const int64_t threads = k * ((int64_t(1) << logM) / e);
+  if (threads > kExMaxThreads || threads % 32 != 0 || logM > 14 || logM < 9) return false;
+  if (e == 32) return k == 1;  // the core's bank layout assumes 64 (segStrideOf)
+  return k == 1 || k == 12 || k == 20 || k == 28 || k == 40;
+}
+
+// Elements per thread: 64 (fewer exchanges per element), or 32 where 64 leaves fewer than 32 threads (K = 1,
+// m = 1024). Measured on an H200 (bench/results/kernels_session4_h200.json): 32 was no faster anywhere else, and
+// slower at 2048-4096 in bfloat16. JQ_FWHT_E=32|64 forces one (for measurement).
+int elementsPerThreadFor(int64_t k, int logM, int64_t /*elementBytes*/) {
+  static const int forced = std::getenv("JQ_FWHT_E") ? std::atoi(std::getenv("JQ_FWHT_E")) : 0;
+  if ((forced == 32 || forced == 64) && exchangeCompiled(k, logM, forced)) return forced;
+  return exchangeCompiled(k, logM, 64) ? 64 : 32;
+}
+
+bool exchangeSupports(int64_t k, int64_t m, int64_t elementBytes) {
+  const int logM = log2Exact(m);
+  if (logM < 0) return false;
+  const int e = elementsPerThreadFor(k, logM, elementBytes);
+  if (!exchangeCompiled(k, logM, e)) return false;
+  if (k > 1 && !tensorCoresPresent()) return false;
+  const int logTSeg = logM - (e == 64 ? 6 : 5);
+  const int gbA = std::min(logTSeg, e == 64 ? 6 : 5);
+  const int64_t segStride = m + 4 * (m >> (2 + gbA)) + (k > 1 ? 8 : 0);  // float32: the larger
   return k * segStride * int64_t(sizeof(float)) <= kMaxSharedBytes;
 }
 
-template <typename T, int KC>
-void launchExchange(const at::Tensor& rows, at::Tensor& out, const at::Tensor& coreHost, int64_t k, int64_t m,
-                    float scale) {
-  CoreParam<KC> core{};
-  if (KC > 1) {
+template <typename T, int LOG_M, int KC, int E>
+void launchExchange(const at::Tensor& rows, at::Tensor& out, const at::Tensor& coreHost, float scale) {
+  constexpr int K = KC > 1 ? KC : 1;
+  CoreMasks<KC> core{};
+  if (K > 1) {
     const at::Tensor c = coreHost.to(at::kCPU, at::kFloat).contiguous();
-    TORCH_CHECK(c.numel() == KC * KC, "fwhtCuda: core of ", c.numel(), " entries for K = ", KC);
-    std::copy(c.data_ptr<float>(), c.data_ptr<float>() + KC * KC, core.h);
+    TORCH_CHECK(c.numel() == K * K, "fwhtCuda: core of ", c.numel(), " entries for K = ", K);
+    const float* p = c.data_ptr<float>();
+    for (int a = 0; a < K; ++a)
+      for (int b = 0; b < K; ++b) {
+        TORCH_CHECK(p[a * K + b] == 1.f || p[a * K + b] == -1.f, "fwhtCuda: the core must have entries +-1");
+        if (p[a * K + b] > 0.f) core.row[a] |= uint64_t(1) << b;
+      }
   }
-  constexpr int V = 16 / int(sizeof(T));
-  constexpr int LV = V == 4 ? 2 : 3;
-  const int logTSeg = log2Exact(m / kExE);
-  const int gbA = std::min(logTSeg, 6);
-  const int64_t segStride = m + V * (m >> (LV + gbA)) + (k > 1 ? 8 : 0);
-  const int64_t smem = k * segStride * int64_t(sizeof(float));
-  auto kernel = fwhtRowsExchange<T, KC>;
+  const int64_t smem = int64_t(K) * segStrideOf<T, LOG_M, K, E>() * int64_t(sizeof(float));
+  auto kernel = fwhtRowsExchange<T, LOG_M, KC, E>;
   if (smem > 48 * 1024)
     C10_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
   const dim3 grid(unsigned(rows.size(0)));
-  const dim3 block(unsigned(k * (m / kExE)));
+  const dim3 block(unsigned(K * ExShape<T, LOG_M, E>::TSEG));
   kernel<<<grid, block, size_t(smem), at::cuda::getCurrentCUDAStream()>>>(
-      static_cast<const T*>(rows.data_ptr()), static_cast<T*>(out.data_ptr()), int(m), logTSeg, scale, core);
+      static_cast<const T*>(rows.data_ptr()), static_cast<T*>(out.data_ptr()), scale, core);
   C10_CUDA_KERNEL_LAUNCH_CHECK();
 }
 
 template <typename T>
-void launchExchangeCore(const at::Tensor& rows, at::Tensor& out, const at::Tensor& coreHost, int64_t k, int64_t m,
-                        float scale) {
-  switch (k) {
-    case 12: return launchExchange<T, 12>(rows, out, coreHost, k, m, scale);
-    case 20: return launchExchange<T, 20>(rows, out, coreHost, k, m, scale);
-    case 28: return launchExchange<T, 28>(rows, out, coreHost, k, m, scale);
-    default: return launchExchange<T, 1>(rows, out, coreHost, k, m, scale);
+void launchExchangeFor(const at::Tensor& rows, at::Tensor& out, const at::Tensor& coreHost, int64_t k, int64_t m,
+                       float scale) {
+  const int logM = log2Exact(m);
+  const int e = elementsPerThreadFor(k, logM, int64_t(sizeof(T)));
+  switch ((e == 64 ? 100000 : 0) + k * 100 + logM) {
+    case 100111: return launchExchange<T, 11, 1, 64>(rows, out, coreHost, scale);
+    case 100112: return launchExchange<T, 12, 1, 64>(rows, out, coreHost, scale);
+    case 100113: return launchExchange<T, 13, 1, 64>(rows, out, coreHost, scale);
+    case 100114: return launchExchange<T, 14, 1, 64>(rows, out, coreHost, scale);
+    case 101209: return launchExchange<T, 9, 12, 64>(rows, out, coreHost, scale);
+    case 101210: return launchExchange<T, 10, 12, 64>(rows, out, coreHost, scale);
+    case 101211: return launchExchange<T, 11, 12, 64>(rows, out, coreHost, scale);
+    case 102009: return launchExchange<T, 9, 20, 64>(rows, out, coreHost, scale);
+    case 102010: return launchExchange<T, 10, 20, 64>(rows, out, coreHost, scale);
+    case 102809: return launchExchange<T, 9, 28, 64>(rows, out, coreHost, scale);
+    case 102810: return launchExchange<T, 10, 28, 64>(rows, out, coreHost, scale);
+    case 104009: return launchExchange<T, 9, 40, 64>(rows, out, coreHost, scale);
+    case 110: return launchExchange<T, 10, 1, 32>(rows, out, coreHost, scale);
+    case 111: return launchExchange<T, 11, 1, 32>(rows, out, coreHost, scale);
+    case 112: return launchExchange<T, 12, 1, 32>(rows, out, coreHost, scale);
+    case 113: return launchExchange<T, 13, 1, 32>(rows, out, coreHost, scale);
+    case 114: return launchExchange<T, 14, 1, 32>(rows, out, coreHost, scale);
+    default: TORCH_CHECK(false, "fwhtCuda: no exchange kernel for ", k, "x", m, " with ", e, " elements per thread");
   }
 }
 
@@ -474,7 +584,7 @@ void launchExchangeCore(const at::Tensor& rows, at::Tensor& out, const at::Tenso
 bool fwhtCudaAvailable() { return true; }
 
 bool fwhtCudaSupports(int64_t k, int64_t m) {
-  if (exchangeSupports(k, m)) return true;
+  if (exchangeSupports(k, m, 4) && exchangeSupports(k, m, 2)) return true;
   if (k < 1 || k > kMaxCore || m < 32 || (m & (m - 1)) != 0) return false;
   const Shape s = shapeFor(k, m);
   return s.n % s.e == 0 && s.m % s.e == 0 && s.threadsPerRow <= kMaxThreads &&
@@ -492,11 +602,11 @@ at::Tensor fwhtCuda(const at::Tensor& rows, const at::Tensor& coreHost, const at
   if (rows.size(0) == 0) return out;
   // JQ_FWHT_ROWWISE=1 keeps the earlier kernel for every size (to measure one against the other).
   static const bool rowwiseOnly = std::getenv("JQ_FWHT_ROWWISE") && std::string(std::getenv("JQ_FWHT_ROWWISE")) == "1";
-  if (!rowwiseOnly && exchangeSupports(k, m)) {
+  if (!rowwiseOnly && exchangeSupports(k, m, int64_t(rows.element_size()))) {
     switch (rows.scalar_type()) {
-      case at::kFloat: launchExchangeCore<float>(rows, out, coreHost, k, m, float(scale)); break;
-      case at::kHalf: launchExchangeCore<c10::Half>(rows, out, coreHost, k, m, float(scale)); break;
-      case at::kBFloat16: launchExchangeCore<c10::BFloat16>(rows, out, coreHost, k, m, float(scale)); break;
+      case at::kFloat: launchExchangeFor<float>(rows, out, coreHost, k, m, float(scale)); break;
+      case at::kHalf: launchExchangeFor<c10::Half>(rows, out, coreHost, k, m, float(scale)); break;
+      case at::kBFloat16: launchExchangeFor<c10::BFloat16>(rows, out, coreHost, k, m, float(scale)); break;
       default: TORCH_CHECK(false, "fwhtCuda: unsupported dtype ", rows.scalar_type());
     }
     return out;
