@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/RmsNormCuda.h"
 #include "quant/ActQuantizer.h"
 #include "quant/ActQuantCuda.h"
 #include "rotation/FwhtCuda.h"
@@ -119,6 +120,32 @@ int main(int argc, char** argv) {
       std::cerr << "act quant n " << n << " " << (dtype == at::kFloat ? "fp32" : "bf16") << ": " << mismatches
                 << " mismatches, kernel " << tKernel * 1e3 << " ms, libtorch " << tTorch * 1e3 << " ms, copy "
                 << tCopy * 1e3 << " ms\n";
+    }
+  }
+  // RMSNorm kernel against transformers' LlamaRMSNorm written in LibTorch ops (the rmsNorm() fallback).
+  for (int64_t h : {2048, 4096, 8192}) {
+    for (auto dtype : {at::kBFloat16, at::kFloat}) {
+      at::manual_seed(2);
+      const int64_t rows = 8192;
+      const auto x = (at::randn({rows, h}, at::TensorOptions().device(dev)) * 3.0).to(dtype);
+      const auto w = (at::rand({h}, at::TensorOptions().device(dev)) + 0.5).to(dtype);
+      auto reference = [&] {
+        const at::Tensor xf = x.to(at::kFloat);
+        return w * (xf * at::rsqrt(xf.pow(2).mean(-1, true) + 1e-5)).to(dtype);
+      };
+      if (!jq::rmsNormCudaSupports(x, w)) continue;
+      at::Tensor a = jq::rmsNormCuda(x, w, 1e-5), b = reference();
+      const int64_t mismatches = (a != b).sum().item<int64_t>();
+      const double maxRel = ((a.to(at::kDouble) - b.to(at::kDouble)).abs().max() / b.to(at::kDouble).abs().max()).item<double>();
+      const double tKernel = secondsPerCall(a, iters, [&] { a = jq::rmsNormCuda(x, w, 1e-5); });
+      const double tTorch = secondsPerCall(b, iters, [&] { b = reference(); });
+      out["rms_norm"].push_back({{"hidden", h}, {"dtype", dtype == at::kFloat ? "float32" : "bfloat16"}, {"rows", rows},
+                                 {"mismatching_elements", mismatches}, {"elements", rows * h},
+                                 {"max_rel_difference", maxRel}, {"kernel_ms", tKernel * 1e3},
+                                 {"libtorch_ms", tTorch * 1e3}, {"speedup_vs_libtorch", tTorch / tKernel}});
+      std::cerr << "rms norm h " << h << " " << (dtype == at::kFloat ? "fp32" : "bf16") << ": " << mismatches << " of "
+                << rows * h << " elements differ (max rel " << maxRel << "), kernel " << tKernel * 1e3
+                << " ms, libtorch " << tTorch * 1e3 << " ms\n";
     }
   }
   std::cout << out.dump(2) << std::endl;

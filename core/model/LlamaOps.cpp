@@ -10,7 +10,9 @@
 #include <string>
 #include <utility>
 
+#include "common/CudaKernelSwitch.h"
 #include "common/Error.h"
+#include "model/RmsNormCuda.h"
 
 namespace jq {
 
@@ -45,6 +47,7 @@ bool matmulSupported(at::ScalarType dtype, at::Device device) {
 }
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+  if (x.is_cuda() && cudaKernelsEnabled() && rmsNormCudaSupports(x, weight)) return rmsNormCuda(x, weight, eps);
   const at::Tensor xf = x.to(at::kFloat);
   const at::Tensor variance = xf.pow(2).mean(-1, /*keepdim=*/true);
   const at::Tensor normed = xf * at::rsqrt(variance + eps);
