@@ -51,17 +51,19 @@ prepare|kernels)
   [ -f $S4/ckpt.done ] || setsid bash -c "$(declare -f ckpt); S4=$S4; ckpt llama-3.2-1b; ckpt llama-3-8b; touch $S4/ckpt.done" \
     > /dev/null 2>&1 < /dev/null &
   log build
-  bash bench/build_gpu.sh build-gpu > "$OUT/build.log" 2>&1 || { grep -E "error|Error" "$OUT/build.log" | head -40; tail -30 "$OUT/build.log"; exit 1; }
+  bash bench/build_gpu.sh build-gpu ${CMAKE_EXTRA:-} > "$OUT/build.log" 2>&1 || { grep -E "error|Error" "$OUT/build.log" | head -40; tail -30 "$OUT/build.log"; exit 1; }
   grep -o "JointQuant: CUDA kernels enabled.*" "$OUT/build.log" | head -1
+  # With CMAKE_EXTRA=-DCMAKE_CUDA_FLAGS=-Xptxas=-v: registers and spills of the exchange kernels.
+  grep -A2 "fwhtRowsExchange" "$OUT/build.log" | grep -E "Compiling entry|Used|spill" | head -80 > "$OUT/ptxas.txt" || true
   # Each variant in the same run: the chosen kernels, each forced to 64 or 32 elements per thread, and the
   # earlier row-wise kernel (JQ_FWHT_ROWWISE=1).
-  for v in chosen e64 e32 rowwise; do
-    case $v in chosen) E=();; e64) E=(JQ_FWHT_E=64);; e32) E=(JQ_FWHT_E=32);; rowwise) E=(JQ_FWHT_ROWWISE=1);; esac
+  for v in chosen ${VARIANTS:-e64 e32} rowwise; do
+    case $v in chosen) E=();; e64) E=(JQ_FWHT_E=64);; e32) E=(JQ_FWHT_E=32);; wide) E=(JQ_FWHT_WIDE=1);; rowwise) E=(JQ_FWHT_ROWWISE=1);; esac
     log "kernels: $v"
     env "${E[@]}" build-gpu/bin/jq_fwht_bench > "$OUT/kernels_$v.json" 2> "$OUT/kernels_$v.err"
     [ $v = chosen ] && tail -12 "$OUT/kernels_$v.err"
   done
-  summary chosen e64 e32 rowwise | tee "$OUT/kernels_summary.txt"
+  summary chosen ${VARIANTS:-e64 e32} rowwise | tee "$OUT/kernels_summary.txt"
   tar czf "$OUT/kernels.tgz" -C "$OUT" $(cd "$OUT" && ls kernels_*.json kernels_*.err) && rm -f "$OUT"/kernels_*.json "$OUT"/kernels_*.err
   log "kernels done" ;;
 speed)

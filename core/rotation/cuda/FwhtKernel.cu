@@ -414,8 +414,10 @@ __device__ __forceinline__ void coreOnTensorCores(float* smem, const CoreMasks<K
   }
 }
 
-template <typename T, int LOG_M, int KC, int E>
-__global__ void __launch_bounds__(kExMaxThreads)
+// BOUND/MINB: the launch bounds. (kExMaxThreads, 1) caps registers at 128 per thread; a K > 1 row's block is
+// smaller (224 threads at 28·512), and (block size, 2) lets the compiler use up to 146 (JQ_FWHT_WIDE=1, measurement).
+template <typename T, int LOG_M, int KC, int E, int BOUND = kExMaxThreads, int MINB = 1>
+__global__ void __launch_bounds__(BOUND, MINB)
     fwhtRowsExchange(const T* __restrict__ x, T* __restrict__ y, float scale, CoreMasks<KC> core) {
   using S = ExShape<T, LOG_M, E>;
   constexpr int K = KC > 1 ? KC : 1;
@@ -542,7 +544,9 @@ void launchExchange(const at::Tensor& rows, at::Tensor& out, const at::Tensor& c
       }
   }
   const int64_t smem = int64_t(K) * segStrideOf<T, LOG_M, K, E>() * int64_t(sizeof(float));
-  auto kernel = fwhtRowsExchange<T, LOG_M, KC, E>;
+  static const bool wide = std::getenv("JQ_FWHT_WIDE") && std::string(std::getenv("JQ_FWHT_WIDE")) == "1";
+  constexpr int kThreads = K * ExShape<T, LOG_M, E>::TSEG;
+  auto kernel = K > 1 && wide ? fwhtRowsExchange<T, LOG_M, KC, E, kThreads, 2> : fwhtRowsExchange<T, LOG_M, KC, E>;
   if (smem > 48 * 1024)
     C10_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
   const dim3 grid(unsigned(rows.size(0)));
