@@ -152,6 +152,21 @@ bool holdsVariableLength(hid_t type) {
   }
 }
 
+// A new string type with the size, character set and padding of a string type read from a file: reading through
+// it copies the bytes (HDF5 converts no string between character sets, so the set must match), and the memory
+// types we build hold nothing of a possibly damaged file's own type objects. Invalid when the file's type cannot
+// be inspected.
+Hid plainStringLike(hid_t fileType) {
+  const size_t size = H5Tget_size(fileType);
+  const H5T_cset_t cset = H5Tget_cset(fileType);
+  const H5T_str_t pad = H5Tget_strpad(fileType);
+  Hid t(H5Tcopy(H5T_C_S1), H5Tclose);
+  if (size == 0 || cset < 0 || pad < 0 || H5Tset_size(t.get(), size) < 0 || H5Tset_cset(t.get(), cset) < 0 ||
+      H5Tset_strpad(t.get(), pad) < 0)
+    return {};
+  return t;
+}
+
 // The tables under /metrics: compound datasets of named fields, packed in this order. Text is a fixed-length
 // string (its width is the longest value's), numbers are little-endian float64 / int64.
 enum class FieldKind { Text, Float64, Int64 };
@@ -595,12 +610,11 @@ struct RunFileReader::Impl {
     if (holdsVariableLength(type.get())) refuseVariableLength(item);
     Hid space(H5Aget_space(attr.get()), H5Sclose);
     if (!space.valid() || H5Sget_simple_extent_npoints(space.get()) != 1) invalid(item + " is not a single string");
-    const size_t n = H5Tget_size(type.get());
-    if (n == 0) invalid(item + " has no size: " + h5Detail());
+    Hid mem = plainStringLike(type.get());
+    if (!mem.valid()) invalid("cannot read the type of " + item + ": " + h5Detail());
+    const size_t n = H5Tget_size(mem.get());
     checkFits(item, static_cast<long double>(n));
     std::string s(n, '\0');
-    // The file's own type in memory too: a plain copy, no conversion (HDF5 converts no string between charsets).
-    Hid mem(H5Tcopy(type.get()), H5Tclose);
     if (H5Aread(attr.get(), mem.get(), s.data()) < 0) invalid("cannot read " + item + ": " + h5Detail());
     s.resize(std::strlen(s.c_str()));
     return s;
@@ -642,8 +656,8 @@ struct RunFileReader::Impl {
       if (cls != want)
         invalid(item + " is not " + (f.kind == FieldKind::Text ? "a string" : "a number of the documented type"));
       if (f.kind == FieldKind::Text && holdsVariableLength(member.get())) refuseVariableLength(item);
-      textTypes.push_back(f.kind == FieldKind::Text ? Hid(H5Tcopy(member.get()), H5Tclose) : Hid());
-      if (f.kind == FieldKind::Text && (!textTypes.back().valid() || H5Tget_size(member.get()) == 0))
+      textTypes.push_back(f.kind == FieldKind::Text ? plainStringLike(member.get()) : Hid());
+      if (f.kind == FieldKind::Text && !textTypes.back().valid())
         invalid("cannot read the type of " + item + ": " + h5Detail());
     }
     // Fields we do not read are skipped by the conversion, but a variable-length one is refused all the same.
