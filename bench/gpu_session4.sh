@@ -72,7 +72,7 @@ speed)
   tail -22 "$OUT/speed.log"
   # A second sample of both tools (the ratio moved by ±2 % between sessions), and ours with the opt-in one-GEMM
   # projection groups, same machine, right after.
-  for shape in llama-3.2-1b llama-3-8b; do
+  [ "${SAMPLES2:-1}" = 1 ] && for shape in llama-3.2-1b llama-3-8b; do
     B=4; [ $shape = llama-3-8b ] && B=2
     python3 bench/hf_eval_speed.py --model /tmp/ckpt-$shape --text $TEXT --seqlen 2048 --batch $B --dtype bfloat16 \
       --attn sdpa > "$OUT/speed/hf-$shape-2.json" 2> /dev/null
