@@ -416,99 +416,76 @@ __device__ __forceinline__ void coreOnTensorCores(float* smem, const CoreMasks<K
 
 // BOUND/MINB: the launch bounds. (kExMaxThreads, 1) caps registers at 128 per thread; a K > 1 row's block is
 // smaller (224 threads at 28·512), and (block size, 2) lets the compiler use up to 146 (JQ_FWHT_WIDE=1, measurement).
-//
-// PERSIST: a block loops over rows blockIdx.x, blockIdx.x + gridDim.x, ... (grid = the blocks that fit on the GPU at
-// once) and issues the 16-byte loads of its next row right after taking in the current one, so that those loads
-// are in flight while the current row goes through its shared-memory phases. Without it each block does one row and
-// a row's loads wait for the previous block to retire; at 28·512 only three 65 KB blocks fit on an SM, which left
-// too few bytes in flight on an H200 (bfloat16 at 0.49 of the copy bandwidth). The prefetched row costs C·4
-// registers per thread, so it is compiled for 16-bit types only (C = 8).
-template <typename T, int LOG_M, int KC, int E, int BOUND = kExMaxThreads, int MINB = 1, bool PERSIST = false>
+template <typename T, int LOG_M, int KC, int E, int BOUND = kExMaxThreads, int MINB = 1>
 __global__ void __launch_bounds__(BOUND, MINB)
-    fwhtRowsExchange(const T* __restrict__ x, T* __restrict__ y, float scale, CoreMasks<KC> core, int64_t rows) {
+    fwhtRowsExchange(const T* __restrict__ x, T* __restrict__ y, float scale, CoreMasks<KC> core) {
   using S = ExShape<T, LOG_M, E>;
   constexpr int K = KC > 1 ? KC : 1;
   constexpr int STRIDE = segStrideOf<T, LOG_M, K, E>();
   constexpr int V = S::V;
-  constexpr int64_t kRow = int64_t(K) * S::M;
   extern __shared__ float4 smem4[];
   float* smem = reinterpret_cast<float*>(smem4);
   const int seg = int(threadIdx.x) >> S::LOG_TSEG;
   const int ts = int(threadIdx.x) & (S::TSEG - 1);
-  const int64_t within = int64_t(seg) * S::M + ts * V;
+  const int64_t first = int64_t(blockIdx.x) * (K * S::M) + int64_t(seg) * S::M + ts * V;
+  const T* xr = x + first;
+  T* yr = y + first;
   float* s = smem + seg * STRIDE + S::pad(ts * V);
 
-  uint4 raw[S::C];
-  int64_t r = blockIdx.x;
+  // 1. Load; butterflies on the i and c bits.
+  float v[E];
 #pragma unroll
-  for (int c = 0; c < S::C; ++c) raw[c] = *reinterpret_cast<const uint4*>(x + r * kRow + within + c * S::TSEG * V);
-  for (;;) {
-    T* yr = y + r * kRow + within;
-
-    // 1. Take in the loaded row (and start loading the next); butterflies on the i and c bits.
-    float v[E];
+  for (int c = 0; c < S::C; ++c) {
+    const uint4 raw = *reinterpret_cast<const uint4*>(xr + c * S::TSEG * V);
+    const T* t = reinterpret_cast<const T*>(&raw);
 #pragma unroll
-    for (int c = 0; c < S::C; ++c) {
-      const T* t = reinterpret_cast<const T*>(&raw[c]);
+    for (int i = 0; i < V; ++i) v[c * V + i] = static_cast<float>(t[i]);
+  }
 #pragma unroll
-      for (int i = 0; i < V; ++i) v[c * V + i] = static_cast<float>(t[i]);
-    }
-    const int64_t next = r + gridDim.x;
-    if (PERSIST && next < rows) {
+  for (int h = 1; h < E; h <<= 1)
 #pragma unroll
-      for (int c = 0; c < S::C; ++c)
-        raw[c] = *reinterpret_cast<const uint4*>(x + next * kRow + within + c * S::TSEG * V);
-    }
-#pragma unroll
-    for (int h = 1; h < E; h <<= 1)
-#pragma unroll
-      for (int q = 0; q < E; ++q)
-        if (!(q & h)) {
-          const float a = v[q], b = v[q + h];
-          v[q] = a + b;
-          v[q + h] = a - b;
-        }
-#pragma unroll
-    for (int c = 0; c < S::C; ++c)
-#pragma unroll
-      for (int i = 0; i < V; i += 4)
-        *reinterpret_cast<float4*>(s + S::pad(c * S::TSEG * V) + i) =
-            make_float4(v[c * V + i], v[c * V + i + 1], v[c * V + i + 2], v[c * V + i + 3]);
-    __syncthreads();
-
-    // 2. The ts bits: up to log2(E) per exchange.
-    exchangePass<S, S::GB_A, S::LV>(smem + seg * STRIDE, ts);
-    __syncthreads();
-    if constexpr (S::GB_B > 0) {
-      exchangePass<S, S::GB_B, S::LV + S::GB_A>(smem + seg * STRIDE, ts);
-      __syncthreads();
-    }
-
-    // 3. The K×K core along the segments.
-    if constexpr (K > 1) {
-      coreOnTensorCores<S, K, STRIDE, sizeof(T) == 4 ? 3 : 2>(smem, core);
-      __syncthreads();
-    }
-
-    // 4. Store in the load layout.
-#pragma unroll
-    for (int c = 0; c < S::C; ++c) {
-      uint4 out;
-      T* t = reinterpret_cast<T*>(&out);
-#pragma unroll
-      for (int i = 0; i < V; i += 4) {
-        const float4 f = *reinterpret_cast<const float4*>(s + S::pad(c * S::TSEG * V) + i);
-        t[i] = static_cast<T>(f.x * scale);
-        t[i + 1] = static_cast<T>(f.y * scale);
-        t[i + 2] = static_cast<T>(f.z * scale);
-        t[i + 3] = static_cast<T>(f.w * scale);
+    for (int q = 0; q < E; ++q)
+      if (!(q & h)) {
+        const float a = v[q], b = v[q + h];
+        v[q] = a + b;
+        v[q + h] = a - b;
       }
-      *reinterpret_cast<uint4*>(yr + c * S::TSEG * V) = out;
+#pragma unroll
+  for (int c = 0; c < S::C; ++c)
+#pragma unroll
+    for (int i = 0; i < V; i += 4)
+      *reinterpret_cast<float4*>(s + S::pad(c * S::TSEG * V) + i) =
+          make_float4(v[c * V + i], v[c * V + i + 1], v[c * V + i + 2], v[c * V + i + 3]);
+  __syncthreads();
+
+  // 2. The ts bits: up to log2(E) per exchange.
+  exchangePass<S, S::GB_A, S::LV>(smem + seg * STRIDE, ts);
+  __syncthreads();
+  if constexpr (S::GB_B > 0) {
+    exchangePass<S, S::GB_B, S::LV + S::GB_A>(smem + seg * STRIDE, ts);
+    __syncthreads();
+  }
+
+  // 3. The K×K core along the segments.
+  if constexpr (K > 1) {
+    coreOnTensorCores<S, K, STRIDE, sizeof(T) == 4 ? 3 : 2>(smem, core);
+    __syncthreads();
+  }
+
+  // 4. Store in the load layout.
+#pragma unroll
+  for (int c = 0; c < S::C; ++c) {
+    uint4 raw;
+    T* t = reinterpret_cast<T*>(&raw);
+#pragma unroll
+    for (int i = 0; i < V; i += 4) {
+      const float4 f = *reinterpret_cast<const float4*>(s + S::pad(c * S::TSEG * V) + i);
+      t[i] = static_cast<T>(f.x * scale);
+      t[i + 1] = static_cast<T>(f.y * scale);
+      t[i + 2] = static_cast<T>(f.z * scale);
+      t[i + 3] = static_cast<T>(f.w * scale);
     }
-    // No barrier needed before the next row's step 1: each thread writes there only the shared-memory words that it
-    // alone read in step 4, and step 2 starts after a barrier that every thread reaches after its step 4.
-    if (!PERSIST || next >= rows) return;
-    r = next;
+    *reinterpret_cast<uint4*>(yr + c * S::TSEG * V) = raw;
   }
 }
 
@@ -552,29 +529,6 @@ bool exchangeSupports(int64_t k, int64_t m, int64_t elementBytes) {
   return k * segStride * int64_t(sizeof(float)) <= kMaxSharedBytes;
 }
 
-// Persistent blocks with the next row prefetched (fwhtRowsExchange's PERSIST), 16-bit rows only: 0 off, 1 with the
-// register cap of kExMaxThreads (the prefetch then costs occupancy: 122 registers at 28·512, two blocks per SM),
-// 2 with launch bounds that keep as many blocks per SM as shared memory allows (registers capped to fit, at least
-// 96). JQ_FWHT_PERSIST=0|1|2 overrides the default (for measurement).
-int persistentRowsMode() {
-  static const int mode = [] {
-    const char* e = std::getenv("JQ_FWHT_PERSIST");
-    const int m = e ? std::atoi(e) : 0;
-    return m == 1 || m == 2 ? m : 0;
-  }();
-  return mode;
-}
-
-// Blocks per SM that shared memory allows (228 KB per SM on sm_90, 1 KB reserved per block), capped so that each
-// thread keeps at least 96 registers and the SM's 2048 threads are not exceeded.
-constexpr int fitBlocks(int64_t smemBytes, int threads) {
-  const int bySmem = int((228 * 1024) / (smemBytes + 1024));
-  const int byRegs = 65536 / (96 * threads);
-  const int byThreads = 2048 / threads;
-  const int fit = std::min(bySmem, std::min(byRegs, byThreads));
-  return fit < 1 ? 1 : fit;
-}
-
 template <typename T, int LOG_M, int KC, int E>
 void launchExchange(const at::Tensor& rows, at::Tensor& out, const at::Tensor& coreHost, float scale) {
   constexpr int K = KC > 1 ? KC : 1;
@@ -592,28 +546,13 @@ void launchExchange(const at::Tensor& rows, at::Tensor& out, const at::Tensor& c
   const int64_t smem = int64_t(K) * segStrideOf<T, LOG_M, K, E>() * int64_t(sizeof(float));
   static const bool wide = std::getenv("JQ_FWHT_WIDE") && std::string(std::getenv("JQ_FWHT_WIDE")) == "1";
   constexpr int kThreads = K * ExShape<T, LOG_M, E>::TSEG;
-  constexpr bool kCanPersist = sizeof(T) == 2;
-  constexpr int kFit = fitBlocks(int64_t(K) * segStrideOf<T, LOG_M, K, E>() * int64_t(sizeof(float)), kThreads);
-  const int persistMode = kCanPersist ? persistentRowsMode() : 0;
-  const bool persist = persistMode != 0;
-  auto kernel = persistMode == 1   ? fwhtRowsExchange<T, LOG_M, KC, E, kExMaxThreads, 1, kCanPersist>
-                : persistMode == 2 ? fwhtRowsExchange<T, LOG_M, KC, E, kThreads, kFit, kCanPersist>
-                : K > 1 && wide    ? fwhtRowsExchange<T, LOG_M, KC, E, kThreads, 2>
-                                   : fwhtRowsExchange<T, LOG_M, KC, E>;
+  auto kernel = K > 1 && wide ? fwhtRowsExchange<T, LOG_M, KC, E, kThreads, 2> : fwhtRowsExchange<T, LOG_M, KC, E>;
   if (smem > 48 * 1024)
     C10_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
-  const int64_t numRows = rows.size(0);
-  int64_t blocks = numRows;
-  if (persist) {
-    int perSm = 0;
-    C10_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, kernel, kThreads, size_t(smem)));
-    const int64_t resident = int64_t(std::max(perSm, 1)) * at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
-    blocks = std::min(numRows, resident);
-  }
-  const dim3 grid{unsigned(blocks)};
-  const dim3 block{unsigned(kThreads)};
+  const dim3 grid(unsigned(rows.size(0)));
+  const dim3 block(unsigned(K * ExShape<T, LOG_M, E>::TSEG));
   kernel<<<grid, block, size_t(smem), at::cuda::getCurrentCUDAStream()>>>(
-      static_cast<const T*>(rows.data_ptr()), static_cast<T*>(out.data_ptr()), scale, core, numRows);
+      static_cast<const T*>(rows.data_ptr()), static_cast<T*>(out.data_ptr()), scale, core);
   C10_CUDA_KERNEL_LAUNCH_CHECK();
 }
 
