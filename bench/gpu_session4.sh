@@ -58,7 +58,7 @@ prepare|kernels)
   # Each variant in the same run: the chosen kernels, each forced to 64 or 32 elements per thread, and the
   # earlier row-wise kernel (JQ_FWHT_ROWWISE=1).
   for v in chosen ${VARIANTS:-e64 e32} rowwise; do
-    case $v in chosen) E=();; e64) E=(JQ_FWHT_E=64);; e32) E=(JQ_FWHT_E=32);; wide) E=(JQ_FWHT_WIDE=1);; rowwise) E=(JQ_FWHT_ROWWISE=1);; nodirect) E=(JQ_FWHT_DIRECT=0);; esac
+    case $v in chosen) E=();; e64) E=(JQ_FWHT_E=64);; e32) E=(JQ_FWHT_E=32);; wide) E=(JQ_FWHT_WIDE=1);; rowwise) E=(JQ_FWHT_ROWWISE=1);; esac
     log "kernels: $v"
     env "${E[@]}" build-gpu/bin/jq_fwht_bench > "$OUT/kernels_$v.json" 2> "$OUT/kernels_$v.err"
     [ $v = chosen ] && tail -12 "$OUT/kernels_$v.err"

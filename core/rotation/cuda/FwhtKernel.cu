@@ -357,13 +357,8 @@ __device__ __forceinline__ void mmaBf16(float (&d)[4], const uint32_t (&a)[4], u
 // Step 3 on the whole row in shared memory (see above). TERMS: bfloat16 terms per float32 value (3 or 2).
 // Fragment layouts of mma.m16n8k16 (PTX ISA): lane = 4·g + q; A holds rows g, g+8 and columns 2q, 2q+1, 2q+8,
 // 2q+9 of its 16×16 tile; B rows (k) 2q, 2q+1, 2q+8, 2q+9 of column g; C/D rows g, g+8 of columns 2q, 2q+1.
-// DIRECT: write the products straight to the output row yr (scaled, in T) instead of back to shared memory. That
-// saves step 4's shared-memory write and read, two of the six times each element crosses shared memory, which is
-// what limits 16-bit rows (docs/performance.md, session 5). Each store is then 2 elements of one segment (4 bytes
-// in 16-bit, 8 in float32), eight segments per warp instruction; L2 merges the partial sectors before DRAM.
-template <typename S, int K, int STRIDE, int TERMS, bool DIRECT = false, typename T = float>
-__device__ __forceinline__ void coreOnTensorCores(float* smem, const CoreMasks<K>& core, T* yr = nullptr,
-                                                  float scale = 1.f) {
+template <typename S, int K, int STRIDE, int TERMS>
+__device__ __forceinline__ void coreOnTensorCores(float* smem, const CoreMasks<K>& core) {
   constexpr int MT = (K + 15) / 16;  // 16-row tiles of the zero-padded core, both ways
   const int lane = threadIdx.x & 31, g = lane >> 2, q = lane & 3;
   const int warps = int(blockDim.x) >> 5;
@@ -408,24 +403,6 @@ __device__ __forceinline__ void coreOnTensorCores(float* smem, const CoreMasks<K
         for (int mt = 0; mt < MT; ++mt) mmaBf16(d[mt], h[mt][kt], b0, b1);
       }
     }
-    if constexpr (DIRECT) {
-      const int col = tile * 8 + 2 * q;
-      auto put = [&](int a, float lo, float hi) {
-        if constexpr (sizeof(T) == 4) {
-          *reinterpret_cast<float2*>(yr + a * S::M + col) = make_float2(lo * scale, hi * scale);
-        } else {
-          T pair[2] = {static_cast<T>(lo * scale), static_cast<T>(hi * scale)};
-          *reinterpret_cast<uint32_t*>(yr + a * S::M + col) = *reinterpret_cast<const uint32_t*>(pair);
-        }
-      };
-#pragma unroll
-      for (int mt = 0; mt < MT; ++mt) {
-        const int a = mt * 16 + g;
-        if (a < K) put(a, d[mt][0], d[mt][1]);
-        if (a + 8 < K) put(a + 8, d[mt][2], d[mt][3]);
-      }
-      continue;
-    }
     // The warp read every segment of these 8 columns before any lane writes them (mma.sync gathers all lanes).
     const int colD = S::pad(tile * 8 + 2 * q);
 #pragma unroll
@@ -439,8 +416,7 @@ __device__ __forceinline__ void coreOnTensorCores(float* smem, const CoreMasks<K
 
 // BOUND/MINB: the launch bounds. (kExMaxThreads, 1) caps registers at 128 per thread; a K > 1 row's block is
 // smaller (224 threads at 28·512), and (block size, 2) lets the compiler use up to 146 (JQ_FWHT_WIDE=1, measurement).
-// DIRECT: K > 1 only; the core writes the output itself (see coreOnTensorCores), there is no step 4.
-template <typename T, int LOG_M, int KC, int E, int BOUND = kExMaxThreads, int MINB = 1, bool DIRECT = false>
+template <typename T, int LOG_M, int KC, int E, int BOUND = kExMaxThreads, int MINB = 1>
 __global__ void __launch_bounds__(BOUND, MINB)
     fwhtRowsExchange(const T* __restrict__ x, T* __restrict__ y, float scale, CoreMasks<KC> core) {
   using S = ExShape<T, LOG_M, E>;
@@ -491,11 +467,7 @@ __global__ void __launch_bounds__(BOUND, MINB)
   }
 
   // 3. The K×K core along the segments.
-  if constexpr (K > 1 && DIRECT) {
-    coreOnTensorCores<S, K, STRIDE, sizeof(T) == 4 ? 3 : 2, true, T>(smem, core,
-                                                                     y + int64_t(blockIdx.x) * (K * S::M), scale);
-    return;
-  } else if constexpr (K > 1) {
+  if constexpr (K > 1) {
     coreOnTensorCores<S, K, STRIDE, sizeof(T) == 4 ? 3 : 2>(smem, core);
     __syncthreads();
   }
@@ -573,12 +545,8 @@ void launchExchange(const at::Tensor& rows, at::Tensor& out, const at::Tensor& c
   }
   const int64_t smem = int64_t(K) * segStrideOf<T, LOG_M, K, E>() * int64_t(sizeof(float));
   static const bool wide = std::getenv("JQ_FWHT_WIDE") && std::string(std::getenv("JQ_FWHT_WIDE")) == "1";
-  // The core writes the output itself unless JQ_FWHT_DIRECT=0 (for measurement).
-  static const bool direct = !(std::getenv("JQ_FWHT_DIRECT") && std::string(std::getenv("JQ_FWHT_DIRECT")) == "0");
   constexpr int kThreads = K * ExShape<T, LOG_M, E>::TSEG;
-  auto kernel = K > 1 && wide     ? fwhtRowsExchange<T, LOG_M, KC, E, kThreads, 2>
-                : K > 1 && direct ? fwhtRowsExchange<T, LOG_M, KC, E, kExMaxThreads, 1, (K > 1)>
-                                  : fwhtRowsExchange<T, LOG_M, KC, E>;
+  auto kernel = K > 1 && wide ? fwhtRowsExchange<T, LOG_M, KC, E, kThreads, 2> : fwhtRowsExchange<T, LOG_M, KC, E>;
   if (smem > 48 * 1024)
     C10_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
   const dim3 grid(unsigned(rows.size(0)));
