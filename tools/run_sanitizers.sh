@@ -15,9 +15,8 @@
 # below exist for what they do, not to hide our errors:
 #  - allocator_may_return_null=1: tst_out_of_memory asks LibTorch's CPU allocator for 1 PiB on purpose; without
 #    it ASan aborts on the request instead of returning NULL, and LibTorch never gets to throw its own error.
-#  - LSan suppressions (tools/lsan.supp): one-time allocations these libraries keep for the life of the process
-#    (thread pools, registries, fontconfig caches) that they never free at exit. Each entry names a library, never
-#    a jq:: function; a leak in our code still fails the run.
+#  - LSan suppressions (tools/lsan.supp): libhdf5's own leaks on the damaged files tst_fuzz_regressions opens on
+#    purpose. Each entry names a libhdf5 function, never a jq:: one; a leak in our code still fails the run.
 #  - UBSan stops at the first finding (halt_on_error) so that a report is a failed test, not a line in a log.
 set -euo pipefail
 
