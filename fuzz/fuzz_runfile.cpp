@@ -52,17 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string& path = file.set(data, size);
   try {
     jq::RunFileReader r(path);
-    r.configJson();
-    r.metricsJson();
-    if (r.hasR1()) r.r1();
-    for (int l : r.r2Layers()) r.r2(l);
-    for (const auto& state : r.statStates())
-      for (int l : r.statLayers(state))
-        for (const auto& m : r.statModules(state, l))
-          for (const auto& n : r.statNames(state, l, m)) r.stat(state, l, m, n);
-    for (const auto& c : r.curveNames()) r.curve(c);
-    r.perplexities();
-    r.timings();
+    r.readEverything();
   } catch (const jq::Error&) {
   }
   // The reader is gone: libhdf5 must hold nothing of this input open (a handle left open keeps the file open inside

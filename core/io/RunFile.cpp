@@ -840,4 +840,18 @@ std::vector<TimingRow> RunFileReader::timings() const {
                       [](const TableBuffer& b, size_t r) { return TimingRow{b.text(r, 0), b.f64(r, 1)}; });
 }
 
+void RunFileReader::readEverything() const {
+  configJson();
+  metricsJson();
+  if (hasR1()) r1();
+  for (int layer : r2Layers()) r2(layer);
+  for (const auto& state : statStates())
+    for (int layer : statLayers(state))
+      for (const auto& module : statModules(state, layer))
+        for (const auto& name : statNames(state, layer, module)) stat(state, layer, module, name);
+  for (const auto& name : curveNames()) curve(name);
+  perplexities();
+  timings();
+}
+
 }  // namespace jq

@@ -112,6 +112,11 @@ class RunFileReader {
   std::vector<PerplexityRow> perplexities() const;   // in the order added
   std::vector<TimingRow> timings() const;
 
+  // Reads every item the file holds once, through the accessors above, and throws the first item's error: a
+  // damaged file fails here rather than when some later view reads the item (the fuzzer and its regression test
+  // read files this way).
+  void readEverything() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
