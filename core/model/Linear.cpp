@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace jq {
 
@@ -45,22 +47,31 @@ at::Tensor Linear::forward(const at::Tensor& x) const {
   return at::linear(in, weight, bias);
 }
 
+void allocatePackedLinears(const std::vector<std::pair<Linear*, int64_t>>& group, int64_t in,
+                           const at::TensorOptions& options) {
+  int64_t rows = 0;
+  for (const auto& member : group) rows += member.second;
+  const at::Tensor buffer = at::empty({rows, in}, options);
+  int64_t offset = 0;
+  for (const auto& [linear, count] : group) {
+    linear->weight = buffer.narrow(0, offset, count);
+    offset += count;
+  }
+}
+
 void packLinears(std::initializer_list<Linear*> group, at::Device device, at::ScalarType dtype) {
-  int64_t rows = 0, in = -1;
-  for (const Linear* l : group) {
+  int64_t in = -1;
+  std::vector<std::pair<Linear*, int64_t>> members;
+  std::vector<at::Tensor> weights;
+  for (Linear* l : group) {
     if (!l->weight.defined() || l->weight.dim() != 2) return;
     if (in < 0) in = l->weight.size(1);
     if (l->weight.size(1) != in) return;
-    rows += l->weight.size(0);
+    members.emplace_back(l, l->weight.size(0));
+    weights.push_back(l->weight);
   }
-  const at::Tensor buffer = at::empty({rows, in}, at::TensorOptions().device(device).dtype(dtype));
-  int64_t offset = 0;
-  for (Linear* l : group) {
-    at::Tensor rowsOf = buffer.narrow(0, offset, l->weight.size(0));
-    rowsOf.copy_(l->weight);
-    offset += l->weight.size(0);
-    l->weight = rowsOf;
-  }
+  allocatePackedLinears(members, in, at::TensorOptions().device(device).dtype(dtype));
+  for (size_t i = 0; i < members.size(); ++i) members[i].first->weight.copy_(weights[i]);
 }
 
 at::Tensor fusedWeight(std::initializer_list<const Linear*> group) {

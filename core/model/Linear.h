@@ -9,6 +9,8 @@
 #include <functional>
 #include <initializer_list>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace jq {
 
@@ -52,6 +54,10 @@ struct Linear {
 // packLinears() moves the group's weights (to `device` in `dtype`) into one new buffer and makes each weight a
 // view of its rows; a group whose weights are missing or differ in input width is left as it is.
 void packLinears(std::initializer_list<Linear*> group, at::Device device, at::ScalarType dtype);
+// The same layout without a copy, for weights about to be read into it: each Linear's weight becomes a view of its
+// `rows` (in group order) of one new, uninitialised [sum of rows, in] buffer made with `options`.
+void allocatePackedLinears(const std::vector<std::pair<Linear*, int64_t>>& group, int64_t in,
+                           const at::TensorOptions& options);
 // The group's buffer as one [sum of out, in] matrix while the packing holds and nothing needs the projections
 // apart (no bias, no input transform); otherwise an undefined tensor, and the caller runs them one by one.
 // Replacing a weight (rotation, quantization) simply ends the packing for that group.

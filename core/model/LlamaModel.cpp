@@ -299,18 +299,8 @@ LlamaModel LlamaModel::build(const LlamaConfig& rawConfig, const Source& src, co
     const at::TensorOptions onDevice = at::TensorOptions().device(options.device).dtype(m.dtype_);
     const LayerShapes sh = layerShapes(c);
     for (DecoderLayer& l : m.layers_) {
-      const std::vector<std::pair<Linear*, int64_t>> qkv{{&l.qProj, sh.q}, {&l.kProj, sh.kv}, {&l.vProj, sh.kv}};
-      const std::vector<std::pair<Linear*, int64_t>> gateUp{{&l.gateProj, sh.inter}, {&l.upProj, sh.inter}};
-      for (const auto& group : {qkv, gateUp}) {
-        int64_t rows = 0;
-        for (const auto& member : group) rows += member.second;
-        const at::Tensor buffer = at::empty({rows, sh.h}, onDevice);
-        int64_t offset = 0;
-        for (const auto& [linear, out] : group) {
-          linear->weight = buffer.narrow(0, offset, out);
-          offset += out;
-        }
-      }
+      allocatePackedLinears({{&l.qProj, sh.q}, {&l.kProj, sh.kv}, {&l.vProj, sh.kv}}, sh.h, onDevice);
+      allocatePackedLinears({{&l.gateProj, sh.inter}, {&l.upProj, sh.inter}}, sh.h, onDevice);
     }
   }
   auto requireFinite = [&](const at::Tensor& t, const at::Tensor& raw, const Expected& e) {
