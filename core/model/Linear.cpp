@@ -1,9 +1,8 @@
 #include "model/Linear.h"
 
+#include "common/EnvironmentSwitch.h"
 #include "common/Error.h"
 
-#include <cstdlib>
-#include <string>
 #include <utility>
 #include <vector>
 
@@ -78,7 +77,7 @@ at::Tensor fusedWeight(std::initializer_list<const Linear*> group) {
   // Off unless JQ_FUSED_PROJECTIONS=1. Measured on an H200 (bf16, SDPA, bench/results/gpu_speed_session4_h200):
   // the wide GEMMs were fast, but the element-wise work on their column slices (rotary embedding of q/k, SiLU·up)
   // lost more than they gained: FP evaluation 4 % slower at the 1B and 8B shapes.
-  static const bool on = std::getenv("JQ_FUSED_PROJECTIONS") && std::string(std::getenv("JQ_FUSED_PROJECTIONS")) == "1";
+  static const bool on = environmentIs("JQ_FUSED_PROJECTIONS", "1");
   if (!on) return {};
   const at::Tensor& first = (*group.begin())->weight;
   if (!first.defined() || first.dim() != 2) return {};

@@ -3,7 +3,6 @@
 #include <torch/version.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -11,6 +10,7 @@
 #include <utility>
 
 #include "common/CudaKernelSwitch.h"
+#include "common/EnvironmentSwitch.h"
 #include "common/Error.h"
 #include "model/RmsNormCuda.h"
 
@@ -70,7 +70,7 @@ at::Tensor causalAttention(const at::Tensor& q, const at::Tensor& k, const at::T
   // From 2.5 SDPA takes the KV heads as they are (enable_gqa), as transformers asks for when it can: no
   // repeated copy of K and V in memory.
   // JQ_SDPA_GQA=0 repeats the KV heads instead (to measure one against the other).
-  static const bool gqa = !(std::getenv("JQ_SDPA_GQA") && std::string(std::getenv("JQ_SDPA_GQA")) == "0");
+  static const bool gqa = !environmentIs("JQ_SDPA_GQA", "0");
   if (impl == AttentionImpl::Sdpa && groups > 1 && gqa)
     return at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true, c10::nullopt, /*enable_gqa=*/true);
 #endif

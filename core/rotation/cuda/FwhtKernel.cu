@@ -18,6 +18,7 @@
 #include <string>
 #include <type_traits>
 
+#include "common/EnvironmentSwitch.h"
 #include "rotation/FwhtCuda.h"
 
 namespace jq {
@@ -544,7 +545,7 @@ void launchExchange(const at::Tensor& rows, at::Tensor& out, const at::Tensor& c
       }
   }
   const int64_t smem = int64_t(K) * segStrideOf<T, LOG_M, K, E>() * int64_t(sizeof(float));
-  static const bool wide = std::getenv("JQ_FWHT_WIDE") && std::string(std::getenv("JQ_FWHT_WIDE")) == "1";
+  static const bool wide = environmentIs("JQ_FWHT_WIDE", "1");
   constexpr int kThreads = K * ExShape<T, LOG_M, E>::TSEG;
   auto kernel = K > 1 && wide ? fwhtRowsExchange<T, LOG_M, KC, E, kThreads, 2> : fwhtRowsExchange<T, LOG_M, KC, E>;
   if (smem > 48 * 1024)
@@ -605,7 +606,7 @@ at::Tensor fwhtCuda(const at::Tensor& rows, const at::Tensor& coreHost, const at
   auto out = at::empty_like(rows);
   if (rows.size(0) == 0) return out;
   // JQ_FWHT_ROWWISE=1 keeps the earlier kernel for every size (to measure one against the other).
-  static const bool rowwiseOnly = std::getenv("JQ_FWHT_ROWWISE") && std::string(std::getenv("JQ_FWHT_ROWWISE")) == "1";
+  static const bool rowwiseOnly = environmentIs("JQ_FWHT_ROWWISE", "1");
   if (!rowwiseOnly && exchangeSupports(k, m, int64_t(rows.element_size()))) {
     switch (rows.scalar_type()) {
       case at::kFloat: launchExchangeFor<float>(rows, out, coreHost, k, m, float(scale)); break;
