@@ -3,8 +3,8 @@
 # (session 4 measured it on an H200 only). Stages, each one device call (state in /tmp/s5 while the machine is held):
 #   start  random 1B and 8B checkpoints (background, transformers) while the project builds; then R1 calibration
 #          against DartQuant's own train_R1 on the same captured 1B-shape data (the ≥3× target, so far H200 only);
-#          then starts the full-settings 8B end to end in the background (setsid), with nvidia-smi sampling memory
-#   wait   waits for the end to end (at most $WAIT seconds) and collects its JSON, wall time and nvidia-smi peak
+#          then starts the full-settings 8B end to end in the background (gpu_session4.sh e2e-start)
+#   wait   gpu_session4.sh wait: waits for it (at most $WAIT seconds), collects its JSON, wall time and nvidia-smi peak
 # Usage (repo root, device machine): OUT=... bash bench/gpu_session5.sh start|wait
 set -uo pipefail
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
@@ -41,26 +41,10 @@ start)
   rm -f /tmp/r1_l1b.safetensors
   for i in $(seq 1 150); do [ -f $S5/ckpt-llama-3-8b.done ] && break; sleep 2; done
   [ -f /tmp/ckpt-llama-3-8b/config.json ] || { echo "8B checkpoint missing"; tail -5 $S5/ckpt-llama-3-8b.log; exit 1; }
+  # The end to end itself: gpu_session4.sh's stages, unchanged settings (same command, state in /tmp/s4).
   log "e2e start"
-  rm -f $S5/e2e.done
-  setsid bash -c "
-    nvidia-smi -i 0 --query-gpu=memory.used --format=csv,noheader,nounits -lms 250 > $S5/mem.log & S=\$!
-    T0=\$(date +%s)
-    $JQ quantize --model /tmp/ckpt-llama-3-8b --calib $TRAIN \
-      --dataset $TEXT --format text --method joint --weights gptq --nsamples 128 --seqlen 2048 --capture-tokens 512 \
-      --capture-gpu-gib 0 --batch 2 --device cuda --dtype bfloat16 --attention sdpa \
-      --json $S5/e2e.json > /dev/null 2> $S5/e2e.err
-    echo \$? > $S5/e2e.rc; echo \$(( \$(date +%s) - T0 )) > $S5/e2e.wall; kill \$S; sort -n $S5/mem.log | tail -1 > $S5/e2e.peak; touch $S5/e2e.done" \
-    > /dev/null 2>&1 < /dev/null &
-  sleep 20; tail -3 $S5/e2e.err; log "e2e started" ;;
+  bash bench/gpu_session4.sh e2e-start ;;
 wait)
-  for i in $(seq 1 $(( ${WAIT:-540} / 10 ))); do [ -f $S5/e2e.done ] && break; sleep 10; done
-  cp $S5/e2e.* "$OUT/" 2>/dev/null; gzip -c $S5/mem.log > "$OUT/e2e_mem.log.gz"
-  if [ -f $S5/e2e.done ]; then
-    echo "e2e rc=$(cat $S5/e2e.rc) wall=$(cat $S5/e2e.wall)s nvidia-smi peak MiB=$(cat $S5/e2e.peak)"
-    python3 -c "import json;d=json.load(open('$S5/e2e.json'));print(json.dumps({k:d.get(k) for k in ('seconds','peak_device_mib','perplexity','final_loss','calibration_seconds')},indent=1))"
-  else
-    echo "e2e still running"; tail -5 $S5/e2e.err
-  fi ;;
+  bash bench/gpu_session4.sh wait ;;
 *) echo "usage: $0 start|wait" >&2; exit 2 ;;
 esac
