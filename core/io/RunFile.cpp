@@ -531,12 +531,18 @@ struct RunFileReader::Impl {
               std::to_string(fileBytes) + " bytes can hold (damaged file?)");
   }
 
+  // libhdf5's answer to "is it there?": an error means a damaged file and is reported so, never taken for "absent".
+  bool present(htri_t answer, const std::string& what) const {
+    if (answer < 0) invalid("cannot tell whether " + what + " exists (damaged file?): " + h5Detail());
+    return answer > 0;
+  }
+
   bool exists(const std::string& p) const {
     std::string prefix;
     for (const auto& part : splitPath(p)) {
       if (part.empty()) continue;
       prefix += "/" + part;
-      if (H5Lexists(file.get(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+      if (!present(H5Lexists(file.get(), prefix.c_str(), H5P_DEFAULT), prefix)) return false;
     }
     return true;
   }
@@ -601,7 +607,7 @@ struct RunFileReader::Impl {
   // A scalar fixed-length string attribute of the root group, up to its first NUL; "" when absent.
   std::string stringAttribute(const char* name) const {
     const std::string item = std::string("attribute '") + name + "'";
-    if (H5Aexists(file.get(), name) <= 0) return {};
+    if (!present(H5Aexists(file.get(), name), item)) return {};
     Hid attr(H5Aopen(file.get(), name, H5P_DEFAULT), H5Aclose);
     if (!attr.valid()) invalid("cannot open " + item + ": " + h5Detail());
     Hid type(H5Aget_type(attr.get()), H5Tclose);
@@ -623,7 +629,7 @@ struct RunFileReader::Impl {
   // The root group's int32 format_version (any integer type is read as int).
   int intAttribute(const char* name) const {
     const std::string item = std::string("attribute '") + name + "'";
-    if (H5Aexists(file.get(), name) <= 0) invalid(std::string("the run file lacks its ") + name);
+    if (!present(H5Aexists(file.get(), name), item)) invalid(std::string("the run file lacks its ") + name);
     Hid attr(H5Aopen(file.get(), name, H5P_DEFAULT), H5Aclose);
     Hid type(attr.valid() ? H5Aget_type(attr.get()) : -1, H5Tclose);
     Hid space(attr.valid() ? H5Aget_space(attr.get()) : -1, H5Sclose);
@@ -698,10 +704,32 @@ RunFileReader::RunFileReader(const std::string& path) : impl_(std::make_unique<I
   const htri_t isHdf5 = H5Fis_hdf5(path.c_str());
   if (isHdf5 <= 0) throwInvalid(path, "not an HDF5 file (no HDF5 signature; empty or truncated before its start?)");
   Hid fapl = fileAccessList();
-  impl_->file = Hid(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+  // Opened as a SWMR reader although nothing writes the file: that is the public switch that turns off
+  // libhdf5's metadata accumulator, and libhdf5 1.10's accumulator reads from a null buffer when a damaged
+  // B-tree points at address HADDR_UNDEF (fuzz_runfile; tst_fuzz_regressions libhdf5FindingsEndInError). Without
+  // the accumulator every metadata read goes to the file driver, which refuses that address with an error.
+  // A SWMR reader would retry a failed checksum 100 times (a writer may be half-way); a run file has no writer.
+  H5Pset_metadata_read_attempts(fapl.get(), 1);
+  impl_->file = Hid(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl.get()), H5Fclose);
   if (!impl_->file.valid()) throwInvalid(path, "cannot open the HDF5 file (truncated or damaged?): " + h5Detail());
-  if (impl_->stringAttribute("format") != kFormatName)
+  // libhdf5 skips its own "truncated file" check for a SWMR reader when the superblock says a SWMR writer has the
+  // file open, and would then read zeros past the end; so the end the file claims is checked here as well.
+  // (H5Fget_eoa counts from the superblock, so a user block's bytes are not counted: the check is lenient by those.)
+#if H5_VERSION_GE(1, 10, 2)
+  haddr_t claimedEnd = 0;
+  if (H5Fget_eoa(impl_->file.get(), &claimedEnd) < 0)
+    throwInvalid(path, "cannot read where the HDF5 file ends: " + h5Detail());
+  if (claimedEnd > impl_->fileBytes)
+    throwInvalid(path, "truncated file: its superblock says it ends at byte " + std::to_string(claimedEnd) +
+                           ", but it has " + std::to_string(impl_->fileBytes) + " bytes");
+#endif
+  if (impl_->stringAttribute("format") != kFormatName) {
+    // A damaged root object header reads as one without attributes: tell that apart from another tool's file.
+    H5G_info_t root;
+    if (H5Gget_info(impl_->file.get(), &root) < 0)
+      throwInvalid(path, "cannot read the HDF5 file's root group (damaged file?): " + h5Detail());
     throwInvalid(path, std::string("an HDF5 file, but not a JointQuant run file (no format = '") + kFormatName + "')");
+  }
   impl_->version = impl_->intAttribute("format_version");
   if (impl_->version < 1)
     throwInvalid(path, "run file format version " + std::to_string(impl_->version) + " is not valid");

@@ -380,6 +380,37 @@ class TestRunFile : public QObject {
     }
   }
 
+  // The reader opens files as a SWMR reader, and libhdf5 then skips its own "truncated file" check when the
+  // superblock says a SWMR writer has the file open; the reader's own check of the end must catch the cut.
+  void truncatedFileMarkedForSwmrWritingFailsClearly() {
+    const std::string live = scratch("swmr-live.h5");
+    std::string bytes;
+    {
+      const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+      H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);  // SWMR writing needs superblock 3
+      const hid_t f = H5Fcreate(live.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+      QVERIFY(f >= 0);
+      const hsize_t n = 4096;
+      const std::vector<double> values(n, 1.5);
+      const hid_t space = H5Screate_simple(1, &n, nullptr);
+      const hid_t ds = H5Dcreate2(f, "x", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      QVERIFY(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
+      QVERIFY(H5Fstart_swmr_write(f) >= 0);
+      QVERIFY(H5Fflush(f, H5F_SCOPE_GLOBAL) >= 0);
+      bytes = jq::test::readFile(live);  // as a copy taken while the writer still has it open
+      H5Dclose(ds);
+      H5Sclose(space);
+      H5Fclose(f);
+      H5Pclose(fapl);
+    }
+    QVERIFY(bytes.size() > 4096 * 8);
+    const std::string cut = scratch("swmr-cut.h5");
+    writeBytes(cut, bytes.substr(0, bytes.size() / 2));
+    expectError([&] { jq::RunFileReader r(cut); }, jq::ErrorKind::InvalidInput, cut,
+                "truncated file: its superblock says it ends at byte " + std::to_string(bytes.size()) + ", but it has " +
+                    std::to_string(bytes.size() / 2) + " bytes");
+  }
+
   void notHdf5OrNotARunFile() {
     const std::string text = scratch("notes.h5");
     writeBytes(text, "this is not HDF5 at all, just text that is long enough to look like a file\n");
