@@ -192,6 +192,21 @@ class TestRunFile : public QObject {
     QCOMPARE(r.timings()[0].seconds, 31.25);
   }
 
+  // The reader opens files as a SWMR reader, and libhdf5 refuses a second open of a file with other SWMR flags;
+  // two readers of one file at once (the report comparing a run with itself) must both work.
+  void twoReadersOfOneFile() {
+    const std::string path = scratch("shared.h5");
+    {
+      jq::RunFileWriter w(path);
+      fillRun(w);
+      w.commit();
+    }
+    jq::RunFileReader first(path);
+    jq::RunFileReader second(path);
+    QVERIFY(at::equal(first.r1(), second.r1()));
+    QCOMPARE(second.statLayers("after"), (std::vector<int>{0, 12}));
+  }
+
   // What h5py sees: check the documented paths, types and attributes with the plain HDF5 C API.
   void layoutMatchesDocumentation() {
     const std::string path = scratch("layout.h5");
