@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Configure and build jq::core + the CLI on a GPU server (no Qt): PyTorch's own LibTorch with CUDA, PCRE2 from an
 # unpacked libpcre2-dev .deb under .carry/pcre2 (the GPU image has no PCRE2 headers).
-# Usage: bash bench/build_gpu.sh [build-dir] [extra cmake args...]
+# Usage: bash bench/build_gpu.sh [build-dir] [extra cmake args...]    (TARGETS="a b": build only those targets)
 set -euo pipefail
 BUILD=${1:-build-gpu}; shift || true
 TORCH_PREFIX=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
@@ -21,4 +21,5 @@ EXTRA+=(-DPython3_EXECUTABLE="$(command -v python3)")
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DJQ_BUILD_GUI=OFF -DJQ_BUILD_TESTS=OFF \
   -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" -DPCRE2_INCLUDE_DIR="$PCRE2/usr/include" \
   -DPCRE2_LIBRARY="$PCRE2/usr/lib/x86_64-linux-gnu/libpcre2-8.a" "${EXTRA[@]}" "$@"
-cmake --build "$BUILD" -j"$(nproc)"
+# shellcheck disable=SC2086
+cmake --build "$BUILD" -j"$(nproc)" ${TARGETS:+--target $TARGETS}

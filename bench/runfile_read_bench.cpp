@@ -3,7 +3,10 @@
 // `jointquant-cli` read it. Writes the file once, then times RunFileReader::readEverything() and the listing
 // alone (statStates/Layers/Modules/Names). Prints one JSON object. Used to measure what opening files as a
 // SWMR reader (no metadata accumulator, core/io/RunFile.cpp) costs.
-// Usage: jq_runfile_read_bench [--path /tmp/jq-runfile-bench.h5] [--repeats 5] [--layers 32]
+// Usage: jq_runfile_read_bench [--path /tmp/jq-runfile-bench.h5] [--repeats 5] [--layers 32] [--read FILE...]
+// --read FILE...: instead, reads each given file with readEverything() and prints what happened to each
+// ("accepted", or the jq::Error's kind and message), e.g. for the damaged files of tests/data/fuzz-regressions/
+// on a machine with another libhdf5.
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -15,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/Error.h"
 #include "io/RunFile.h"
 
 namespace {
@@ -34,6 +38,23 @@ int main(int argc, char** argv) {
   std::string path = (std::filesystem::temp_directory_path() / "jq-runfile-bench.h5").string();
   int repeats = 5;
   int layers = 32;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) != "--read") continue;
+    nlohmann::json results = nlohmann::json::object();
+    for (int f = i + 1; f < argc; ++f) {
+      const auto t = std::chrono::steady_clock::now();
+      std::string result = "accepted";
+      try {
+        jq::RunFileReader reader(argv[f]);
+        reader.readEverything();
+      } catch (const jq::Error& e) {
+        result = std::string(jq::toString(e.kind())) + ": " + e.what();
+      }
+      results[argv[f]] = {{"result", result}, {"seconds", seconds(t)}};
+    }
+    std::cout << nlohmann::json{{"read", results}}.dump(2) << std::endl;
+    return 0;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--path") path = argv[i + 1];
