@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/Error.h"
+#include "common/JsonInteger.h"
 
 namespace jq {
 
@@ -71,11 +72,15 @@ class FieldReader {
     const json& v = obj_.at(key);
     std::vector<int64_t> ids;
     if (v.is_number_integer()) {
-      ids.push_back(v.get<int64_t>());
+      const std::optional<int64_t> id = jsonInt64(v);
+      if (!id) invalid(key, "holds a token id beyond 64 bits, " + v.dump());
+      ids.push_back(*id);
     } else if (v.is_array()) {
       for (const json& e : v) {
         if (!e.is_number_integer()) invalid(key, "must be an integer or a list of integers");
-        ids.push_back(e.get<int64_t>());
+        const std::optional<int64_t> id = jsonInt64(e);
+        if (!id) invalid(key, "holds a token id beyond 64 bits, " + e.dump());
+        ids.push_back(*id);
       }
     } else {
       invalid(key, "must be an integer or a list of integers, got " + std::string(v.type_name()));
@@ -89,11 +94,12 @@ class FieldReader {
   int64_t integer(const char* key) const {
     const json& v = obj_.at(key);
     // JSON has one number type; an integral float (e.g. 4096.0) is what some tools write and means the same.
-    if (v.is_number_integer()) return v.get<int64_t>();
+    if (const std::optional<int64_t> i = jsonInt64(v)) return *i;
     if (v.is_number_float()) {
       const double d = v.get<double>();
       if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e15) return static_cast<int64_t>(d);
     }
+    if (v.is_number_unsigned()) invalid(key, "is beyond 64 bits: " + v.dump());
     invalid(key, "must be an integer, got " + (v.is_number() ? v.dump() : std::string(v.type_name())));
   }
 

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/JsonInteger.h"
 #include "tokenizer/Utf8.h"
 
 namespace jq {
@@ -268,10 +269,12 @@ std::unique_ptr<BpeModel> BpeModel::fromJson(const Json& j, const Where& at) {
   std::vector<int32_t> ids;
   ids.reserve(vocab.size());
   for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-    if (!it.value().is_number_unsigned() && !(it.value().is_number_integer() && it.value().get<int64_t>() >= 0)) {
+    const std::optional<int64_t> value = jsonInt64(it.value());
+    if (!value && it.value().is_number_unsigned())
+      tokjson::invalid(here, "vocabulary id " + it.value().dump() + " is too large");
+    if (!value || *value < 0)
       tokjson::invalid(here, "vocabulary entry '" + it.key() + "' must map to a non-negative integer id");
-    }
-    const int64_t id = it.value().get<int64_t>();
+    const int64_t id = *value;
     if (id > INT32_MAX - 1) tokjson::invalid(here, "vocabulary id " + std::to_string(id) + " is too large");
     m.storage.push_back(it.key());
     m.vocab.insert(m.storage.back(), int32_t(id));

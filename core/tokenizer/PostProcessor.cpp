@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/Error.h"
+#include "common/JsonInteger.h"
 
 namespace jq {
 
@@ -135,10 +136,12 @@ std::unique_ptr<PostProcessor> PostProcessor::fromJson(const Json& j, const Wher
       if (!ids.is_array()) tokjson::invalid(here, "special token '" + it.key() + "': 'ids' must be an array");
       std::vector<int64_t> values;
       for (const Json& id : ids) {
-        if (!id.is_number_integer() || id.get<int64_t>() < 0) {
-          tokjson::invalid(here, "special token '" + it.key() + "': ids must be non-negative integers");
+        const std::optional<int64_t> value = jsonInt64(id);
+        if (!value || *value < 0) {
+          tokjson::invalid(here, "special token '" + it.key() + "': ids must be non-negative integers within 64 "
+                                 "bits, got " + id.dump());
         }
-        values.push_back(id.get<int64_t>());
+        values.push_back(*value);
       }
       specials[it.key()] = std::move(values);
     }

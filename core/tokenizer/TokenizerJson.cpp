@@ -1,6 +1,7 @@
 #include "tokenizer/TokenizerJson.h"
 
 #include "common/Error.h"
+#include "common/JsonInteger.h"
 #include "tokenizer/Regex.h"
 #include "tokenizer/Utf8.h"
 
@@ -39,8 +40,9 @@ bool boolField(const Json& j, const char* key, const Where& at, std::optional<bo
 
 int64_t intField(const Json& j, const char* key, const Where& at) {
   const Json& v = field(j, key, at);
-  if (!v.is_number_integer()) invalid(at, std::string("field '") + key + "' must be an integer");
-  return v.get<int64_t>();
+  const std::optional<int64_t> value = jsonInt64(v);
+  if (!value) invalid(at, std::string("field '") + key + "' must be an integer within 64 bits, got " + v.dump());
+  return *value;
 }
 
 std::optional<std::string> optionalString(const Json& j, const char* key, const Where& at) {

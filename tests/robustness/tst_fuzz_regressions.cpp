@@ -138,6 +138,62 @@ class TestFuzzRegressions : public QObject {
                           jq::ErrorKind::InvalidInput, "damaged/tokenizer.json", "far beyond");
   }
 
+  // fuzz_tokenizer_json, fifth campaign, artifact crash-9d694af7 (tests/data/fuzz-regressions/
+  // tokenizer-vocab-id-beyond-int64.json): the vocabulary id 13133333333333333333 lies above INT64_MAX
+  // (9223372036854775807), so nlohmann keeps it as uint64_t and get<int64_t>() wrapped it to
+  // 13133333333333333333 - 2^64 = -5313410740375218283; that passed the "too large" check and indexed the id table
+  // at 2^64 - 1 (SIGSEGV in BpeModel::fromJson). Every integer the config and tokenizer parsers take from JSON now
+  // goes through jsonInt64 (common/JsonInteger.h), which refuses values outside int64_t. 2^63 is the first such.
+  void integersBeyondInt64AreRefused_data() {
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("needle");
+    QTest::newRow("vocabulary id, the finding") << "vocab" << "13133333333333333333"
+                                                << "vocabulary id 13133333333333333333 is too large";
+    QTest::newRow("vocabulary id 2^63") << "vocab" << "9223372036854775808"
+                                        << "vocabulary id 9223372036854775808 is too large";
+    QTest::newRow("added token id 2^63") << "added" << "9223372036854775808"
+                                         << "field 'id' must be an integer within 64 bits, got 9223372036854775808";
+    QTest::newRow("special token id 2^64 - 1") << "special" << "18446744073709551615"
+                                               << "ids must be non-negative integers within 64 bits";
+    QTest::newRow("config eos_token_id 2^63") << "config eos" << "9223372036854775808"
+                                              << "field 'eos_token_id' holds a token id beyond 64 bits";
+    QTest::newRow("config hidden_size 2^63") << "config hidden" << "9223372036854775808"
+                                             << "field 'hidden_size' is beyond 64 bits";
+  }
+  void integersBeyondInt64AreRefused() {
+    QFETCH(QString, kind);
+    QFETCH(QString, value);
+    QFETCH(QString, needle);
+    const std::string v = value.toStdString();
+    if (kind.startsWith("config")) {
+      const std::string sizes = kind == "config eos"
+          ? R"("vocab_size": 32000, "hidden_size": 4096, "intermediate_size": 11008, "eos_token_id": )" + v
+          : R"("vocab_size": 32000, "hidden_size": )" + v + R"(, "intermediate_size": 11008)";
+      jq::test::expectError([&] { jq::LlamaConfig::fromJsonText(llamaConfig(sizes), "damaged/config.json"); },
+                            jq::ErrorKind::InvalidInput, "damaged/config.json", needle.toStdString());
+      return;
+    }
+    const std::string added = kind == "added" ? R"([{"id": )" + v + R"(, "content": "<s>", "special": true}])" : "[]";
+    const std::string post = kind == "special"
+        ? R"({"type": "TemplateProcessing", "single": [{"Sequence": {"id": "A", "type_id": 0}}],
+             "pair": [{"Sequence": {"id": "A", "type_id": 0}}],
+             "special_tokens": {"<s>": {"id": "<s>", "ids": [)" + v + R"(], "tokens": ["<s>"]}}})"
+        : "null";
+    const std::string vocabB = kind == "vocab" ? v : "1";
+    const std::string json = R"({"version": "1.0", "added_tokens": )" + added + R"(, "normalizer": null,
+      "pre_tokenizer": null, "post_processor": )" + post + R"(, "decoder": null, "model": {"type": "BPE",
+      "unk_token": null, "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
+      "vocab": {"a": 0, "b": )" + vocabB + R"(}, "merges": []}})";
+    jq::test::expectError([&] { jq::Tokenizer::fromJson(json, "damaged/tokenizer.json"); },
+                          jq::ErrorKind::InvalidInput, "damaged/tokenizer.json", needle.toStdString());
+  }
+  void fuzzedTokenizerWithVocabularyIdBeyondInt64() {
+    const std::string path = jq::test::testData("fuzz-regressions/tokenizer-vocab-id-beyond-int64.json");
+    jq::test::expectError([&] { jq::Tokenizer::fromJson(jq::test::readFile(path), path); },
+                          jq::ErrorKind::InvalidInput, path, "vocabulary id 13133333333333333333 is too large");
+  }
+
   // fuzz_runfile: a dataset declaring far more elements than the file could hold is refused before anything is
   // allocated for it: 2^40 × 2^20 × 8 bytes = 2^63 bytes, 2^20 × 2^20 × 8 = 8 TiB, both beyond the allowance of
   // 1 MiB + 1024 × the file's size (compressed data). A small hollow dataset (2^16 × 8 = 512 KiB) still reads, as
