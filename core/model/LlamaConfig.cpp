@@ -71,16 +71,17 @@ class FieldReader {
     if (!present(key)) return {};
     const json& v = obj_.at(key);
     std::vector<int64_t> ids;
-    if (v.is_number_integer()) {
-      const std::optional<int64_t> id = jsonInt64(v);
-      if (!id) invalid(key, "holds a token id beyond 64 bits, " + v.dump());
+    const auto take = [&](const json& e) {
+      const std::optional<int64_t> id = jsonInt64(e);
+      if (!id) invalid(key, "holds a token id beyond 64 bits, " + e.dump());
       ids.push_back(*id);
+    };
+    if (v.is_number_integer()) {
+      take(v);
     } else if (v.is_array()) {
       for (const json& e : v) {
         if (!e.is_number_integer()) invalid(key, "must be an integer or a list of integers");
-        const std::optional<int64_t> id = jsonInt64(e);
-        if (!id) invalid(key, "holds a token id beyond 64 bits, " + e.dump());
-        ids.push_back(*id);
+        take(e);
       }
     } else {
       invalid(key, "must be an integer or a list of integers, got " + std::string(v.type_name()));

@@ -57,6 +57,13 @@ void fillRun(jq::RunFileWriter& w) {
   w.addTiming({"calibrate.R1", 31.25});
 }
 
+// A committed run file holding everything fillRun() sets.
+void writeFilledRun(const std::string& path) {
+  jq::RunFileWriter w(path);
+  fillRun(w);
+  w.commit();
+}
+
 // Root attributes of a run file written by hand with the C API: `format` and `config` either as variable-length
 // strings (as format version 1 and h5py's Python str) or fixed-length, format_version as given.
 void writeHandMadeRunFile(const std::string& path, bool formatVariable, bool configVariable, int version = 2) {
@@ -151,11 +158,7 @@ class TestRunFile : public QObject {
  private Q_SLOTS:
   void roundTrip() {
     const std::string path = scratch("run.h5");
-    {
-      jq::RunFileWriter w(path);
-      fillRun(w);
-      w.commit();
-    }
+    writeFilledRun(path);
     jq::RunFileReader r(path);
     QCOMPARE(r.formatVersion(), 2);
     QCOMPARE(r.configJson(), std::string(R"({"model": "llama-3.2-1b", "method": "joint", "seed": 0})"));
@@ -196,11 +199,7 @@ class TestRunFile : public QObject {
   // two readers of one file at once (the report comparing a run with itself) must both work.
   void twoReadersOfOneFile() {
     const std::string path = scratch("shared.h5");
-    {
-      jq::RunFileWriter w(path);
-      fillRun(w);
-      w.commit();
-    }
+    writeFilledRun(path);
     jq::RunFileReader first(path);
     jq::RunFileReader second(path);
     QVERIFY(at::equal(first.r1(), second.r1()));
@@ -210,11 +209,7 @@ class TestRunFile : public QObject {
   // What h5py sees: check the documented paths, types and attributes with the plain HDF5 C API.
   void layoutMatchesDocumentation() {
     const std::string path = scratch("layout.h5");
-    {
-      jq::RunFileWriter w(path);
-      fillRun(w);
-      w.commit();
-    }
+    writeFilledRun(path);
     hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     QVERIFY(f >= 0);
     for (const char* p : {"/rotations", "/rotations/R1", "/rotations/R2", "/rotations/R2/layer_00",
@@ -372,11 +367,7 @@ class TestRunFile : public QObject {
   void truncatedFileFailsClearly() {
     QFETCH(double, fraction);
     const std::string good = scratch("whole.h5");
-    {
-      jq::RunFileWriter w(good);
-      fillRun(w);
-      w.commit();
-    }
+    writeFilledRun(good);
     const std::string bytes = jq::test::readFile(good);
     const size_t keep = fraction < 0 ? size_t(-fraction) : size_t(bytes.size() * fraction);
     const std::string path = scratch(std::string("cut-") + QTest::currentDataTag() + ".h5");

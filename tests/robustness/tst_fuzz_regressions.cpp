@@ -23,6 +23,16 @@ std::string llamaConfig(const std::string& sizes) {
          "}";
 }
 
+// A BPE tokenizer.json with the vocabulary {"a": 0, "b": idOfB}, no merges, and the given added tokens and
+// post-processor (JSON texts).
+std::string tinyBpeTokenizer(const std::string& idOfB, const std::string& addedTokens = "[]",
+                             const std::string& postProcessor = "null") {
+  return R"({"version": "1.0", "added_tokens": )" + addedTokens + R"(, "normalizer": null, "pre_tokenizer": null,
+    "post_processor": )" + postProcessor + R"(, "decoder": null, "model": {"type": "BPE", "unk_token": null,
+    "fuse_unk": false, "byte_fallback": false, "ignore_merges": false, "vocab": {"a": 0, "b": )" + idOfB +
+         R"(}, "merges": []}})";
+}
+
 // A run file (format attributes as RunFileWriter writes them) whose /rotations/R1 declares rows × cols float64
 // entries stored in chunks that are never written: the file stays a few KB, HDF5 would hand out fill values.
 void writeHollowRunFile(const std::string& path, hsize_t rows, hsize_t cols) {
@@ -125,10 +135,7 @@ class TestFuzzRegressions : public QObject {
   void hugeVocabularyIdIsRefused() {
     QFETCH(qlonglong, id);
     QFETCH(bool, accepted);
-    const std::string json = R"({"version": "1.0", "added_tokens": [], "normalizer": null, "pre_tokenizer": null,
-      "post_processor": null, "decoder": null, "model": {"type": "BPE", "unk_token": null, "fuse_unk": false,
-      "byte_fallback": false, "ignore_merges": false, "vocab": {"a": 0, "b": )" + std::to_string(id) +
-                             R"(}, "merges": []}})";
+    const std::string json = tinyBpeTokenizer(std::to_string(id));
     if (accepted) {
       const jq::Tokenizer t = jq::Tokenizer::fromJson(json, "sparse/tokenizer.json");
       QCOMPARE(t.encode("ab", false), (std::vector<int64_t>{0, int64_t(id)}));
@@ -180,11 +187,7 @@ class TestFuzzRegressions : public QObject {
              "pair": [{"Sequence": {"id": "A", "type_id": 0}}],
              "special_tokens": {"<s>": {"id": "<s>", "ids": [)" + v + R"(], "tokens": ["<s>"]}}})"
         : "null";
-    const std::string vocabB = kind == "vocab" ? v : "1";
-    const std::string json = R"({"version": "1.0", "added_tokens": )" + added + R"(, "normalizer": null,
-      "pre_tokenizer": null, "post_processor": )" + post + R"(, "decoder": null, "model": {"type": "BPE",
-      "unk_token": null, "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
-      "vocab": {"a": 0, "b": )" + vocabB + R"(}, "merges": []}})";
+    const std::string json = tinyBpeTokenizer(kind == "vocab" ? v : "1", added, post);
     jq::test::expectError([&] { jq::Tokenizer::fromJson(json, "damaged/tokenizer.json"); },
                           jq::ErrorKind::InvalidInput, "damaged/tokenizer.json", needle.toStdString());
   }
